@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class Operation(models.TextChoices):
+    """The kinds of processing the law on law-enforcement processing says must be logged (DPA 2018 s.62)."""
+
+    COLLECTION = "collection"
+    ALTERATION = "alteration"
+    CONSULTATION = "consultation"
+    DISCLOSURE = "disclosure"
+    COMBINATION = "combination"
+    ERASURE = "erasure"
+    AUTH = "auth"
+    ADMIN = "admin"
+
+
+class AuditEvent(models.Model):
+    """One processing event. Append-only: actions insert, nothing updates or deletes.
+
+    Each row carries the hash of the one before, so a removed or altered row breaks the chain
+    (see homeward.audit.chain).
+    """
+
+    occurred_at = models.DateTimeField(db_index=True)
+    actor_user_id = models.BigIntegerField(null=True, db_index=True)
+    actor_agency_id = models.BigIntegerField(null=True)
+    acting_as = models.CharField(max_length=32, blank=True)
+    operation = models.CharField(max_length=16, choices=Operation.choices)
+    event_type = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_ids = models.JSONField(default=list)
+    changed_fields = models.JSONField(default=list)
+    recipient_agency_id = models.BigIntegerField(null=True)
+    reason_text = models.CharField(max_length=500, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    ip = models.GenericIPAddressField(null=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    outcome = models.CharField(max_length=16, default="success")
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["object_type", "event_type"])]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.event_type} {self.object_type} {self.object_ids}"

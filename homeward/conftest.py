@@ -1,0 +1,119 @@
+"""The three-organisation test world (ARCHITECTURE habit 3) and shared fixtures.
+
+- Force A (police) with districts North and South; users of each police role.
+- Council B: the partner. It is North district's council and the placing authority of Ruby Hartley,
+  a looked-after 15-year-old living at Oak House, a children's home run by Care Provider B.
+- Council C: the outsider, with a user who must see nothing of A's or B's casework.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+from dataclasses import dataclass
+
+import pytest
+from django.utils import timezone
+
+from homeward.identity.models import District, Organisation, OrganisationKind, User
+from homeward.identity.roles import Role
+from homeward.places.models import Location, LocationCategory
+
+TEST_PASSWORD = "correct-horse-battery-staple-42"
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never reach the network; loopback (live server, PostgreSQL) is allowed."""
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and host not in ("127.0.0.1", "localhost", "::1") and self.family != socket.AF_UNIX:
+            raise RuntimeError(f"network access in a test: {address!r}")
+        return real_connect(self, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@dataclass
+class World:
+    force: Organisation
+    north: District
+    south: District
+    council_b: Organisation
+    council_c: Organisation
+    provider_b: Organisation
+    oak_house: Location
+    family_home: Location
+    call_handler: User
+    officer: User
+    supervisor: User
+    partner: User
+    care_staff: User
+    outsider: User
+    commissioner: User
+
+
+def make_user(username: str, org: Organisation, role: str, district: District | None = None) -> User:
+    user = User.objects.create_user(
+        username=username,
+        password=TEST_PASSWORD,
+        organisation=org,
+        role=role,
+        district=district,
+        first_name=username.split("_")[0].title(),
+        last_name="Tester",
+    )
+    return user
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    force = Organisation.objects.create(name="Force A Police", kind=OrganisationKind.POLICE_FORCE)
+    force.force = force
+    force.save()
+    council_b = Organisation.objects.create(name="Council B", kind=OrganisationKind.LOCAL_AUTHORITY, force=force)
+    council_c = Organisation.objects.create(name="Council C", kind=OrganisationKind.LOCAL_AUTHORITY)
+    provider_b = Organisation.objects.create(name="Care Provider B", kind=OrganisationKind.CARE_PROVIDER, force=force)
+    commissioner_org = Organisation.objects.create(
+        name="Commissioner's Office A", kind=OrganisationKind.COMMISSIONER, force=force
+    )
+    north = District.objects.create(force=force, name="North", population=500_000, council=council_b)
+    south = District.objects.create(force=force, name="South", population=300_000)
+    oak_house = Location.objects.create(
+        name="Oak House",
+        address="1 Oak Lane, Northtown",
+        postcode="NT1 1AA",
+        category=LocationCategory.CHILDRENS_HOME,
+        force=force,
+        district=north,
+        provider=provider_b,
+        registration_ref="SC000001",
+    )
+    family_home = Location.objects.create(
+        name="14 Elm Road", address="14 Elm Road, Southtown", category=LocationCategory.PRIVATE_HOME,
+        force=force, district=south,
+    )
+    return World(
+        force=force,
+        north=north,
+        south=south,
+        council_b=council_b,
+        council_c=council_c,
+        provider_b=provider_b,
+        oak_house=oak_house,
+        family_home=family_home,
+        call_handler=make_user("callie_handler", force, Role.CALL_HANDLER, north),
+        officer=make_user("oscar_officer", force, Role.OFFICER, north),
+        supervisor=make_user("sam_supervisor", force, Role.SUPERVISOR, north),
+        partner=make_user("pat_partner", council_b, Role.CSC_MISSING_OFFICER),
+        care_staff=make_user("carys_carer", provider_b, Role.CARE_STAFF),
+        outsider=make_user("olive_outsider", council_c, Role.CSC_MISSING_OFFICER),
+        commissioner=make_user("cora_commissioner", commissioner_org, Role.COMMISSIONER),
+    )
+
+
+@pytest.fixture
+def now() -> dt.datetime:
+    return timezone.now()

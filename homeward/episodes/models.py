@@ -1,0 +1,244 @@
+"""Episodes: one missing incident each, from report to closure (SPEC §3–4)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Status(models.TextChoices):
+    REPORTED = "reported", "Reported"
+    ACTIVE = "active", "Active"
+    LONG_TERM = "long_term", "Long-term missing"
+    FOUND = "found", "Found"
+    FOUND_DECEASED = "found_deceased", "Found deceased"
+    CLOSED = "closed", "Closed"
+    NOT_RECORDED = "not_recorded", "Not recorded as missing"
+
+
+# Still missing: what the dashboard shows and the clocks watch.
+OPEN_STATUSES = (Status.REPORTED, Status.ACTIVE, Status.LONG_TERM)
+
+
+class Episode(models.Model):
+    reference = models.CharField(max_length=20, unique=True)
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="episodes")
+    force = models.ForeignKey("identity.Organisation", on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey("identity.District", on_delete=models.PROTECT)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.REPORTED, db_index=True)
+
+    reported_at = models.DateTimeField(db_index=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reporting_person_name = models.CharField(max_length=200)
+    reporting_person_relationship = models.CharField(max_length=100)
+    reporting_person_phone = models.CharField(max_length=40, blank=True)
+
+    missing_from = models.ForeignKey("places.Location", null=True, blank=True, on_delete=models.PROTECT)
+    missing_from_address = models.CharField(max_length=300, blank=True)
+    missing_from_category = models.CharField(max_length=32)
+    last_seen_at = models.DateTimeField()
+    last_seen_place = models.CharField(max_length=300)
+    last_seen_with = models.CharField(max_length=300, blank=True)
+    clothing = models.TextField(blank=True)
+    circumstances = models.TextField()
+    call_handler_answers = models.JSONField(default=dict, blank=True)
+    reasonable_steps = models.TextField(blank=True)
+
+    # Snapshot at report time: later changes to the person do not rewrite history.
+    age_at_report = models.PositiveSmallIntegerField(null=True, blank=True)
+    is_child = models.BooleanField(null=True)
+    looked_after = models.BooleanField(default=False)
+    placing_authority = models.ForeignKey(
+        "identity.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    out_of_area = models.BooleanField(default=False)
+
+    # Kept in step by actions so lists and reports need no joins.
+    risk_level = models.CharField(max_length=16, blank=True)
+    risk_level_first = models.CharField(max_length=16, blank=True)
+    risk_level_highest = models.CharField(max_length=16, blank=True)
+    next_review_due = models.DateTimeField(null=True, blank=True)
+    sign_off_due = models.DateTimeField(null=True, blank=True)
+    found_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    closure_note = models.TextField(blank=True)
+    prevention_not_done_reason = models.TextField(blank=True)
+    not_recorded_reason = models.TextField(blank=True)
+    not_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    not_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-reported_at"]
+        indexes = [
+            models.Index(fields=["status", "district"]),
+            models.Index(fields=["person", "reported_at"]),
+            models.Index(fields=["missing_from", "reported_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class EpisodeEvent(models.Model):
+    """The episode's own history: one row per change, numbered by the version it produced.
+
+    When a save conflicts, the events after the version the user loaded are what changed meanwhile.
+    """
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="events")
+    version = models.PositiveIntegerField()
+    kind = models.CharField(max_length=40)
+    summary = models.CharField(max_length=500)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["episode", "version"], name="one_event_per_version")]
+
+
+class RiskAssessment(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="risk_assessments")
+    sequence = models.PositiveSmallIntegerField()
+    level = models.CharField(max_length=16)
+    factors = models.JSONField(default=dict, blank=True)
+    rationale = models.TextField()
+    systems_checked = models.JSONField(default=list, blank=True)
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    assessed_at = models.DateTimeField()
+    next_review_due = models.DateTimeField()
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    sign_off_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-sequence"]
+        constraints = [models.UniqueConstraint(fields=["episode", "sequence"], name="risk_sequence_unique")]
+
+
+class EnquiryStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Enquiry(models.Model):
+    """An action or line of enquiry with an owner."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="enquiries")
+    description = models.CharField(max_length=500)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=16, choices=EnquiryStatus.choices, default=EnquiryStatus.OPEN)
+    due_at = models.DateTimeField(null=True, blank=True)
+    result = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class EpisodeUpdate(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="updates")
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class SightingStatus(models.TextChoices):
+    UNVERIFIED = "unverified", "Unverified"
+    CONFIRMED = "confirmed", "Confirmed"
+    DISCOUNTED = "discounted", "Discounted"
+
+
+class Sighting(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="sightings")
+    seen_at = models.DateTimeField()
+    place = models.CharField(max_length=300)
+    reported_by = models.CharField(max_length=200)
+    details = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=SightingStatus.choices, default=SightingStatus.UNVERIFIED)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-seen_at"]
+
+
+class HowFound(models.TextChoices):
+    OWN_ACCORD = "own_accord", "Returned of own accord"
+    POLICE = "police", "Found by police"
+    FAMILY = "family", "Found by family"
+    FRIENDS = "friends", "Found by friends"
+    CARE_STAFF = "care_staff", "Found by care staff"
+    HOSPITAL = "hospital", "Found by hospital"
+    OTHER = "other", "Other"
+
+
+class Condition(models.TextChoices):
+    SAFE_WELL = "safe_well", "Safe and well"
+    HARMED = "harmed", "Harmed"
+    INJURED = "injured", "Injured"
+    DECEASED = "deceased", "Deceased"
+
+
+class FoundRecord(models.Model):
+    episode = models.OneToOneField(Episode, on_delete=models.CASCADE, related_name="found_record")
+    found_at = models.DateTimeField()
+    found_place = models.CharField(max_length=300)
+    found_location = models.ForeignKey("places.Location", null=True, blank=True, on_delete=models.SET_NULL)
+    found_location_category = models.CharField(max_length=32)
+    how_found = models.CharField(max_length=16, choices=HowFound.choices)
+    condition = models.CharField(max_length=16, choices=Condition.choices)
+    harm_details = models.TextField(blank=True)
+    victim_of_offence = models.BooleanField(default=False)
+    suspect_of_offence = models.BooleanField(default=False)
+    exploitation_indicators = models.JSONField(default=list, blank=True)
+    where_been = models.TextField(blank=True)
+    with_whom = models.CharField(max_length=300, blank=True)
+    # Adults may ask that their whereabouts are not passed on (Article 8).
+    withhold_whereabouts = models.BooleanField(default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField()
+
+
+class InterviewOutcome(models.TextChoices):
+    COMPLETED = "completed", "Completed"
+    DECLINED = "declined", "Declined"
+
+
+class PreventionInterview(models.Model):
+    """Police prevention interview / safe and well check after every return."""
+
+    episode = models.OneToOneField(Episode, on_delete=models.CASCADE, related_name="prevention_interview")
+    outcome = models.CharField(max_length=16, choices=InterviewOutcome.choices)
+    conducted_at = models.DateTimeField()
+    conducted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    face_to_face = models.BooleanField(default=True)
+    push_factors = models.TextField(blank=True)
+    pull_factors = models.TextField(blank=True)
+    disclosures = models.TextField(blank=True)
+    harm = models.TextField(blank=True)
+    support_needed = models.TextField(blank=True)
+    referrals = models.TextField(blank=True)
+    carer_account = models.TextField(blank=True)
+    recorded_at = models.DateTimeField()

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from homeward.identity.roles import Capability
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    if user.can(Capability.VIEW_DASHBOARD):
+        items.append(("Dashboard", "dashboard"))
+    if user.can(Capability.REPORT):
+        items.append(("Report missing", "report_start"))
+    if user.can(Capability.VIEW_CASES):
+        items.append(("People", "person_search"))
+        items.append(("Locations", "location_list"))
+    return {"nav_items": items, "current_path": request.path}

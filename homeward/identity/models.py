@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from homeward.identity.roles import Role, role_can
+
+
+class OrganisationKind(models.TextChoices):
+    POLICE_FORCE = "police_force", "Police force"
+    LOCAL_AUTHORITY = "local_authority", "Local authority"
+    NHS_TRUST = "nhs_trust", "NHS trust"
+    CARE_PROVIDER = "care_provider", "Care provider"
+    RHI_SERVICE = "rhi_service", "Return interview service"
+    CHARITY = "charity", "Charity"
+    COMMISSIONER = "commissioner", "Commissioner's office"
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=32, choices=OrganisationKind.choices)
+    # The force whose area the organisation works in; a force points at itself.
+    force = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="partners")
+    email = models.EmailField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_police(self) -> bool:
+        return self.kind == OrganisationKind.POLICE_FORCE
+
+
+class District(models.Model):
+    force = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="districts")
+    name = models.CharField(max_length=100)
+    population = models.PositiveIntegerField(default=0)
+    council = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="council_districts"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["force", "name"], name="district_unique_per_force")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    role = models.CharField(max_length=32, choices=Role.choices, blank=True)
+    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.SET_NULL)
+
+    def can(self, capability: str) -> bool:
+        return self.is_active and bool(self.organisation_id) and role_can(self.role, capability)
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username

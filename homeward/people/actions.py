@@ -1,0 +1,181 @@
+"""Writes to person records. Each is one transaction with its audit event (ARCHITECTURE habit 1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+
+from homeward.audit.log import audit_record
+from homeward.audit.models import Operation
+from homeward.errors import InvalidInput, NotAllowed
+from homeward.identity.roles import Capability
+from homeward.people.models import MarkerType, Person, PersonAlias, PersonMarker, Sex
+from homeward.people.search import person_index
+
+if TYPE_CHECKING:
+    from homeward.identity.models import District, Organisation, User
+
+# Facts whose source is recorded in Person.fact_sources when they are set.
+SOURCED_FACTS = (
+    "date_of_birth",
+    "estimated_age",
+    "sex",
+    "gender",
+    "ethnicity",
+    "officer_ethnicity",
+    "height_cm",
+    "build",
+    "hair",
+    "eyes",
+    "facial_hair",
+    "glasses",
+    "marks",
+    "first_language",
+    "looked_after",
+)
+
+
+@dataclass
+class PersonData:
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date | None = None
+    estimated_age: int | None = None
+    sex: str = Sex.UNKNOWN
+    gender: str = ""
+    ethnicity: str = "NS"
+    officer_ethnicity: str = "X"
+    height_cm: int | None = None
+    build: str = ""
+    hair: str = ""
+    eyes: str = ""
+    facial_hair: str = ""
+    glasses: str = ""
+    marks: str = ""
+    first_language: str = ""
+    looked_after: bool = False
+    placing_authority: Organisation | None = None
+    home_district: District | None = None
+    aliases: list[tuple[str, str]] = field(default_factory=list)
+    markers: list[str] = field(default_factory=list)
+
+
+def _validate(data: PersonData, today: dt.date) -> None:
+    errors: dict[str, str] = {}
+    if not data.given_name.strip():
+        errors["given_name"] = "Enter the person's first name"
+    if not data.family_name.strip():
+        errors["family_name"] = "Enter the person's last name"
+    if data.date_of_birth and data.date_of_birth > today:
+        errors["date_of_birth"] = "Date of birth must be today or in the past"
+    if data.date_of_birth and data.date_of_birth.year < today.year - 120:
+        errors["date_of_birth"] = "Date of birth must be within the last 120 years"
+    if data.estimated_age is not None and not 0 <= data.estimated_age <= 120:
+        errors["estimated_age"] = "Estimated age must be between 0 and 120"
+    if data.sex not in Sex.values:
+        errors["sex"] = "Choose female, male or not known"
+    unknown = [m for m in data.markers if m not in MarkerType.values]
+    if unknown:
+        errors["markers"] = f"Unknown marker: {', '.join(unknown)}"
+    if data.looked_after and data.placing_authority is None:
+        errors["placing_authority"] = "Choose the placing authority for a looked-after person"
+    if errors:
+        raise InvalidInput(errors)
+
+
+@transaction.atomic
+def person_create(*, actor: User, data: PersonData, supplied_by: str) -> Person:
+    """Create a person record. Callers have already searched for an existing one (find before create)."""
+    if not actor.can(Capability.CREATE_PERSON):
+        raise NotAllowed("Your role cannot create person records")
+    assert actor.organisation is not None
+    now = timezone.now()
+    today = timezone.localdate(now)
+    _validate(data, today)
+    sources = {
+        name: {"by": supplied_by, "recorded_by": actor.pk, "at": now.isoformat()}
+        for name in SOURCED_FACTS
+        if getattr(data, name) not in (None, "", False, "NS", "X", Sex.UNKNOWN)
+    }
+    force = actor.organisation.force or actor.organisation
+    person = Person.objects.create(
+        given_name=data.given_name.strip(),
+        family_name=data.family_name.strip(),
+        date_of_birth=data.date_of_birth,
+        estimated_age=None if data.date_of_birth else data.estimated_age,
+        estimated_age_on=today if (data.estimated_age is not None and not data.date_of_birth) else None,
+        sex=data.sex,
+        gender=data.gender,
+        ethnicity=data.ethnicity,
+        officer_ethnicity=data.officer_ethnicity,
+        height_cm=data.height_cm,
+        build=data.build,
+        hair=data.hair,
+        eyes=data.eyes,
+        facial_hair=data.facial_hair,
+        glasses=data.glasses,
+        marks=data.marks,
+        first_language=data.first_language,
+        looked_after=data.looked_after,
+        placing_authority=data.placing_authority,
+        home_district=data.home_district,
+        owner=actor.organisation,
+        force=force,
+        fact_sources=sources,
+        created_at=now,
+        updated_at=now,
+    )
+    for given, family in data.aliases:
+        if given.strip() or family.strip():
+            PersonAlias.objects.create(
+                person=person,
+                given_name=given.strip(),
+                family_name=family.strip(),
+                supplied_by=supplied_by,
+                recorded_by=actor,
+                recorded_at=now,
+            )
+    for marker in dict.fromkeys(data.markers):
+        PersonMarker.objects.create(
+            person=person, marker=marker, supplied_by=supplied_by, recorded_by=actor, recorded_at=now
+        )
+    person_index(person)
+    audit_record(
+        actor=actor,
+        operation=Operation.COLLECTION,
+        event_type="person.created",
+        object_type="person",
+        object_ids=[person.pk],
+        changed_fields=["given_name", "family_name", *sources.keys()],
+    )
+    return person
+
+
+@transaction.atomic
+def person_marker_add(*, actor: User, person: Person, marker: str, detail: str, supplied_by: str) -> PersonMarker:
+    if not actor.can(Capability.INVESTIGATE) and not actor.can(Capability.ASSESS_RISK):
+        raise NotAllowed("Your role cannot add markers")
+    if marker not in MarkerType.values:
+        raise InvalidInput({"marker": "Choose a marker from the list"})
+    now = timezone.now()
+    obj, created = PersonMarker.objects.get_or_create(
+        person=person,
+        marker=marker,
+        defaults={"detail": detail, "supplied_by": supplied_by, "recorded_by": actor, "recorded_at": now},
+    )
+    if not created:
+        obj.detail, obj.active, obj.supplied_by, obj.recorded_by, obj.recorded_at = detail, True, supplied_by, actor, now
+        obj.save()
+    audit_record(
+        actor=actor,
+        operation=Operation.ALTERATION,
+        event_type="person.marker_added",
+        object_type="person",
+        object_ids=[person.pk],
+        changed_fields=["markers"],
+    )
+    return obj

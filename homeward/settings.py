@@ -1,0 +1,260 @@
+"""Homeward settings: one module, every value from the environment, failing loudly on bad values.
+
+SQLite under var/ is the default so that a fresh clone runs with nothing else; DATABASE_URL switches to
+PostgreSQL. Domain knobs (risk scale, review intervals, thresholds) live at the bottom as HOMEWARD_*.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("HOMEWARD_VAR_DIR", BASE_DIR / "var"))
+
+
+def envbool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
+
+
+def envint(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def envsecret(name: str, default: str | None = None) -> str | None:
+    """A secret from NAME, or from the file named by NAME_FILE (for container secrets)."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        return Path(path).read_text().strip()
+    return os.environ.get(name, default)
+
+
+def envjson(name: str, default: Any) -> Any:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ImproperlyConfigured(f"{name} must be JSON: {exc}") from exc
+
+
+DEBUG = envbool("HOMEWARD_DEBUG", False)
+PRODUCTION = envbool("HOMEWARD_PRODUCTION", False)
+
+_secret = envsecret("HOMEWARD_SECRET_KEY")
+if _secret is None:
+    if PRODUCTION:
+        raise ImproperlyConfigured("HOMEWARD_SECRET_KEY (or HOMEWARD_SECRET_KEY_FILE) must be set in production")
+    # Development only: a per-checkout key kept under var/ so sessions survive restarts.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = VAR_DIR / "secret_key"
+    if not key_file.exists():
+        import secrets
+
+        key_file.write_text(secrets.token_urlsafe(64))
+    _secret = key_file.read_text().strip()
+SECRET_KEY: str = _secret
+
+ALLOWED_HOSTS = [h for h in os.environ.get("HOMEWARD_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("HOMEWARD_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
+    "homeward.identity",
+    "homeward.audit",
+    "homeward.places",
+    "homeward.people",
+    "homeward.episodes",
+    "homeward.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "homeward.staticfiles.HomewardWhiteNoise",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "homeward.identity.middleware.RequestContextMiddleware",
+]
+
+ROOT_URLCONF = "homeward.urls"
+WSGI_APPLICATION = "homeward.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "homeward" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "homeward.identity.context_processors.navigation",
+            ],
+        },
+    }
+]
+
+# --- Database -------------------------------------------------------------------------------------
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if DATABASE_URL:
+    if not DATABASE_URL.startswith(("postgres://", "postgresql://", "sqlite://")):
+        raise ImproperlyConfigured("DATABASE_URL must be a postgres:// or sqlite:// URL")
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.environ.get("HOMEWARD_SQLITE_PATH", str(VAR_DIR / "homeward.sqlite3")),
+            "OPTIONS": {
+                # IMMEDIATE takes the write lock when a transaction starts, so two writers queue on
+                # busy_timeout instead of one failing half-way with "database is locked".
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+                    " PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;"
+                ),
+            },
+        }
+    }
+if os.environ.get("HOMEWARD_TEST_DATABASE_URL") and os.environ.get("HOMEWARD_TEST_ON_POSTGRES") == "1":
+    DATABASES = {"default": dj_database_url.parse(os.environ["HOMEWARD_TEST_DATABASE_URL"])}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "identity.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Sessions and security headers -----------------------------------------------------------------
+SESSION_COOKIE_AGE = 12 * 60 * 60  # absolute limit; the idle limit is enforced in middleware
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+if PRODUCTION:
+    SESSION_COOKIE_NAME = "__Host-homeward-session"
+    CSRF_COOKIE_NAME = "__Host-homeward-csrf"
+    SECURE_SSL_REDIRECT = envbool("HOMEWARD_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = envint("HOMEWARD_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+
+# --- Static and uploaded files ---------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+NODE_MODULES = BASE_DIR / "node_modules"
+_FRONTEND_PACKAGES = [
+    ("govuk", NODE_MODULES / "govuk-frontend" / "dist" / "govuk"),
+    ("moj", NODE_MODULES / "@ministryofjustice" / "frontend" / "moj"),
+    ("htmx", NODE_MODULES / "htmx.org" / "dist"),
+]
+STATICFILES_DIRS = [BASE_DIR / "homeward" / "static"] + [
+    (prefix, path) for prefix, path in _FRONTEND_PACKAGES if path.exists()
+]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+# Photos are personal data: kept outside the web root and served only through an access-checked view.
+MEDIA_ROOT = Path(os.environ.get("HOMEWARD_MEDIA_ROOT", VAR_DIR / "media"))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+HOMEWARD_PHOTO_MAX_BYTES = envint("HOMEWARD_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = False
+USE_TZ = True
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y"]
+
+# --- Background work -------------------------------------------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("HOMEWARD_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+EMAIL_BACKEND = os.environ.get("HOMEWARD_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("HOMEWARD_FROM_EMAIL", "homeward@localhost")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("HOMEWARD_LOG_LEVEL", "WARNING")},
+}
+
+# --- Domain settings -------------------------------------------------------------------------------
+# The risk scale, lowest first. Codes are stored; labels are shown.
+HOMEWARD_RISK_LEVELS: list[list[str]] = envjson(
+    "HOMEWARD_RISK_LEVELS",
+    [["very_low", "Very low"], ["low", "Low"], ["medium", "Medium"], ["high", "High"]],
+)
+# Local rule (on by default, as in North Yorkshire): a child is never graded "very low".
+HOMEWARD_CHILDREN_NEVER_VERY_LOW = envbool("HOMEWARD_CHILDREN_NEVER_VERY_LOW", True)
+HOMEWARD_FORBIDDEN_CHILD_LEVELS = ["very_low"] if HOMEWARD_CHILDREN_NEVER_VERY_LOW else []
+# Minutes from an assessment to its next review, by level.
+HOMEWARD_REVIEW_MINUTES: dict[str, int] = envjson(
+    "HOMEWARD_REVIEW_MINUTES", {"high": 120, "medium": 360, "low": 720, "very_low": 1440}
+)
+HOMEWARD_SIGN_OFF_MINUTES = envint("HOMEWARD_SIGN_OFF_MINUTES", 60)
+HOMEWARD_MPU_NOTIFY_HOURS = envint("HOMEWARD_MPU_NOTIFY_HOURS", 72)
+HOMEWARD_LONG_TERM_DAYS = envint("HOMEWARD_LONG_TERM_DAYS", 28)
+HOMEWARD_PREVENTION_INTERVIEW_HOURS = envint("HOMEWARD_PREVENTION_INTERVIEW_HOURS", 24)
+HOMEWARD_PREVENTION_INTERVIEW_HIGH_RISK_HOURS = envint("HOMEWARD_PREVENTION_INTERVIEW_HIGH_RISK_HOURS", 1)
+HOMEWARD_REPEAT_WINDOW_DAYS = envint("HOMEWARD_REPEAT_WINDOW_DAYS", 365)
+HOMEWARD_ADULT_AGE = envint("HOMEWARD_ADULT_AGE", 18)
+HOMEWARD_DEMO_PASSWORD = os.environ.get("HOMEWARD_DEMO_PASSWORD", "homeward-demo-2026")
+HOMEWARD_DASHBOARD_POLL_SECONDS = envint("HOMEWARD_DASHBOARD_POLL_SECONDS", 5)
+
+for _level in (code for code, _label in HOMEWARD_RISK_LEVELS):
+    if _level not in HOMEWARD_REVIEW_MINUTES:
+        raise ImproperlyConfigured(f"HOMEWARD_REVIEW_MINUTES has no interval for risk level {_level!r}")
