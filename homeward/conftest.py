@@ -29,7 +29,11 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def guarded(self: socket.socket, address: object) -> object:
         host = address[0] if isinstance(address, tuple) else address
-        if isinstance(host, str) and host not in ("127.0.0.1", "localhost", "::1") and self.family != socket.AF_UNIX:
+        if (
+            isinstance(host, str)
+            and host not in ("127.0.0.1", "localhost", "::1")
+            and self.family != socket.AF_UNIX
+        ):
             raise RuntimeError(f"network access in a test: {address!r}")
         return real_connect(self, address)  # type: ignore[arg-type]
 
@@ -73,9 +77,13 @@ def world(db: None) -> World:
     force = Organisation.objects.create(name="Force A Police", kind=OrganisationKind.POLICE_FORCE)
     force.force = force
     force.save()
-    council_b = Organisation.objects.create(name="Council B", kind=OrganisationKind.LOCAL_AUTHORITY, force=force)
+    council_b = Organisation.objects.create(
+        name="Council B", kind=OrganisationKind.LOCAL_AUTHORITY, force=force
+    )
     council_c = Organisation.objects.create(name="Council C", kind=OrganisationKind.LOCAL_AUTHORITY)
-    provider_b = Organisation.objects.create(name="Care Provider B", kind=OrganisationKind.CARE_PROVIDER, force=force)
+    provider_b = Organisation.objects.create(
+        name="Care Provider B", kind=OrganisationKind.CARE_PROVIDER, force=force
+    )
     commissioner_org = Organisation.objects.create(
         name="Commissioner's Office A", kind=OrganisationKind.COMMISSIONER, force=force
     )
@@ -92,8 +100,11 @@ def world(db: None) -> World:
         registration_ref="SC000001",
     )
     family_home = Location.objects.create(
-        name="14 Elm Road", address="14 Elm Road, Southtown", category=LocationCategory.PRIVATE_HOME,
-        force=force, district=south,
+        name="14 Elm Road",
+        address="14 Elm Road, Southtown",
+        category=LocationCategory.PRIVATE_HOME,
+        force=force,
+        district=south,
     )
     return World(
         force=force,

@@ -63,7 +63,9 @@ PRODUCTION = envbool("HOMEWARD_PRODUCTION", False)
 _secret = envsecret("HOMEWARD_SECRET_KEY")
 if _secret is None:
     if PRODUCTION:
-        raise ImproperlyConfigured("HOMEWARD_SECRET_KEY (or HOMEWARD_SECRET_KEY_FILE) must be set in production")
+        raise ImproperlyConfigured(
+            "HOMEWARD_SECRET_KEY (or HOMEWARD_SECRET_KEY_FILE) must be set in production"
+        )
     # Development only: a per-checkout key kept under var/ so sessions survive restarts.
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     key_file = VAR_DIR / "secret_key"

@@ -1,5 +1,40 @@
 from __future__ import annotations
 
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
-urlpatterns: list = []
+from homeward.episodes import views as episodes
+from homeward.identity import views as identity
+from homeward.people import views as people
+from homeward.places import views as places
+
+urlpatterns = [
+    path("", identity.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("dashboard/", episodes.dashboard, name="dashboard"),
+    path("dashboard/rows/", episodes.dashboard_rows, name="dashboard_rows"),
+    path("cases/", episodes.partner_home, name="partner_home"),
+    path("report/", people.report_start, name="report_start"),
+    path("report/new-person/", people.person_new, name="person_new"),
+    path("report/person/<int:person_id>/", episodes.report_circumstances, name="report_circumstances"),
+    path("episodes/<int:pk>/", episodes.episode_detail, name="episode_detail"),
+    path("episodes/<int:pk>/risk/", episodes.risk_new, name="risk_new"),
+    path(
+        "episodes/<int:pk>/risk/<int:assessment_id>/sign-off/", episodes.risk_sign_off, name="risk_sign_off"
+    ),
+    path("episodes/<int:pk>/found/", episodes.found_new, name="found_new"),
+    path("episodes/<int:pk>/interview/", episodes.interview_new, name="interview_new"),
+    path("episodes/<int:pk>/close/", episodes.close, name="episode_close"),
+    path("episodes/<int:pk>/not-recorded/", episodes.not_recorded, name="not_recorded"),
+    path("episodes/<int:pk>/long-term/", episodes.long_term, name="long_term"),
+    path("episodes/<int:pk>/updates/", episodes.update_add, name="update_add"),
+    path("episodes/<int:pk>/enquiries/", episodes.enquiry_add, name="enquiry_add"),
+    path("episodes/<int:pk>/sightings/", episodes.sighting_new, name="sighting_new"),
+    path("enquiries/<int:pk>/", episodes.enquiry_edit, name="enquiry_edit"),
+    path("people/", people.person_search, name="person_search"),
+    path("people/<int:pk>/", people.person_detail, name="person_detail"),
+    path("photos/<int:pk>/", people.person_photo, name="person_photo"),
+    path("locations/", places.location_list, name="location_list"),
+    path("locations/<int:pk>/", places.location_detail, name="location_detail"),
+]

@@ -29,7 +29,8 @@ class RequestContext:
     user_agent: str = ""
 
 
-current_request: ContextVar[RequestContext] = ContextVar("current_request", default=RequestContext())
+# RequestContext is a frozen dataclass, so sharing one default instance is safe.
+current_request: ContextVar[RequestContext] = ContextVar("current_request", default=RequestContext())  # noqa: B039
 
 
 def _clean(text: str, limit: int) -> str:

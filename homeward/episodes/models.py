@@ -63,7 +63,9 @@ class Episode(models.Model):
     sign_off_due = models.DateTimeField(null=True, blank=True)
     found_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     closure_note = models.TextField(blank=True)
     prevention_not_done_reason = models.TextField(blank=True)
     not_recorded_reason = models.TextField(blank=True)
@@ -101,12 +103,14 @@ class EpisodeEvent(models.Model):
     version = models.PositiveIntegerField()
     kind = models.CharField(max_length=40)
     summary = models.CharField(max_length=500)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField()
 
     class Meta:
         ordering = ["-at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["episode", "version"], name="one_event_per_version")]
+        indexes = [models.Index(fields=["episode", "version"])]
 
 
 class RiskAssessment(models.Model):
@@ -116,7 +120,9 @@ class RiskAssessment(models.Model):
     factors = models.JSONField(default=dict, blank=True)
     rationale = models.TextField()
     systems_checked = models.JSONField(default=list, blank=True)
-    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     assessed_at = models.DateTimeField()
     next_review_due = models.DateTimeField()
     signed_off_by = models.ForeignKey(
@@ -142,11 +148,16 @@ class Enquiry(models.Model):
 
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="enquiries")
     description = models.CharField(max_length=500)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     status = models.CharField(max_length=16, choices=EnquiryStatus.choices, default=EnquiryStatus.OPEN)
     due_at = models.DateTimeField(null=True, blank=True)
     result = models.TextField(blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
@@ -157,7 +168,9 @@ class Enquiry(models.Model):
 class EpisodeUpdate(models.Model):
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="updates")
     text = models.TextField()
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField()
 
     class Meta:
@@ -176,8 +189,12 @@ class Sighting(models.Model):
     place = models.CharField(max_length=300)
     reported_by = models.CharField(max_length=200)
     details = models.TextField(blank=True)
-    status = models.CharField(max_length=16, choices=SightingStatus.choices, default=SightingStatus.UNVERIFIED)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(
+        max_length=16, choices=SightingStatus.choices, default=SightingStatus.UNVERIFIED
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     recorded_at = models.DateTimeField()
 
     class Meta:
@@ -217,7 +234,9 @@ class FoundRecord(models.Model):
     with_whom = models.CharField(max_length=300, blank=True)
     # Adults may ask that their whereabouts are not passed on (Article 8).
     withhold_whereabouts = models.BooleanField(default=False)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     recorded_at = models.DateTimeField()
 
 
@@ -232,7 +251,9 @@ class PreventionInterview(models.Model):
     episode = models.OneToOneField(Episode, on_delete=models.CASCADE, related_name="prevention_interview")
     outcome = models.CharField(max_length=16, choices=InterviewOutcome.choices)
     conducted_at = models.DateTimeField()
-    conducted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    conducted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     face_to_face = models.BooleanField(default=True)
     push_factors = models.TextField(blank=True)
     pull_factors = models.TextField(blank=True)

@@ -20,7 +20,9 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=32, choices=OrganisationKind.choices)
     # The force whose area the organisation works in; a force points at itself.
-    force = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="partners")
+    force = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="partners"
+    )
     email = models.EmailField(blank=True)
 
     class Meta:
@@ -63,3 +65,6 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+
+from homeward.identity.tokens import ApiToken  # noqa: E402,F401

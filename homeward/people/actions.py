@@ -156,7 +156,9 @@ def person_create(*, actor: User, data: PersonData, supplied_by: str) -> Person:
 
 
 @transaction.atomic
-def person_marker_add(*, actor: User, person: Person, marker: str, detail: str, supplied_by: str) -> PersonMarker:
+def person_marker_add(
+    *, actor: User, person: Person, marker: str, detail: str, supplied_by: str
+) -> PersonMarker:
     if not actor.can(Capability.INVESTIGATE) and not actor.can(Capability.ASSESS_RISK):
         raise NotAllowed("Your role cannot add markers")
     if marker not in MarkerType.values:
@@ -168,7 +170,13 @@ def person_marker_add(*, actor: User, person: Person, marker: str, detail: str, 
         defaults={"detail": detail, "supplied_by": supplied_by, "recorded_by": actor, "recorded_at": now},
     )
     if not created:
-        obj.detail, obj.active, obj.supplied_by, obj.recorded_by, obj.recorded_at = detail, True, supplied_by, actor, now
+        obj.detail, obj.active, obj.supplied_by, obj.recorded_by, obj.recorded_at = (
+            detail,
+            True,
+            supplied_by,
+            actor,
+            now,
+        )
         obj.save()
     audit_record(
         actor=actor,

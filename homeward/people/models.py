@@ -85,7 +85,11 @@ class Person(models.Model):
     first_language = models.CharField(max_length=60, blank=True)
     looked_after = models.BooleanField(default=False)
     placing_authority = models.ForeignKey(
-        "identity.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="placed_people"
+        "identity.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="placed_people",
     )
     home_district = models.ForeignKey("identity.District", null=True, blank=True, on_delete=models.SET_NULL)
     # The organisation that created the record; the force it belongs to scopes who may see it.
@@ -120,7 +124,9 @@ class _Supplied(models.Model):
     """Provenance every collected fact carries (APP: record who supplied it and when)."""
 
     supplied_by = models.CharField(max_length=200, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     recorded_at = models.DateTimeField()
 
     class Meta:

@@ -1,6 +1,21 @@
-"""Find before create: tolerant person search. PLACEHOLDER — being replaced by the search helper.
+"""Find before create: a fast person search that tolerates how names and dates really arrive.
 
-Contract (keep these signatures):
+A call handler types what the caller says: "Katie Hartly, about fifteen", or the surname first, or a
+nickname. Two stages keep that fast on a large table:
+
+1. Blocking. Each person has PersonSearchKey rows (built by search_keys_for): metaphone codes of their
+   name tokens, with nickname canonical forms, paired with each other and with birth years or initials
+   ("n:K0RN|HRTL", "gy:K0RN|2010", "gi:K0RN|h", "d:20100312", ...). Pairs keep buckets small: "Smith"
+   alone is thousands of people, "Smith born 2009" is a handful. A query builds the same kinds of key
+   for both name orders and looks them up by exact match on the key index. Several overlapping kinds
+   mean one typo rarely breaks every key: a consonant typo in the surname changes its metaphone code but
+   not the first name's key paired with the surname's first letter or with the birth year.
+2. Scoring. Candidates (capped, ranked by how many and how strong the keys they matched) are loaded as
+   plain values with their aliases in one query each and scored with Jaro-Winkler similarity, phonetic
+   equality and the nickname table, in both name orders and against every alias, then combined with
+   date-of-birth agreement. Only the top few become Person objects.
+
+Contract (other code calls these):
 - search_keys_for(given_name, family_name, date_of_birth, aliases) -> set[str]
 - person_index(person) -> None   (rewrites that person's PersonSearchKey rows)
 - people_search(query, queryset, limit=10) -> list[Candidate]
@@ -9,11 +24,21 @@ Contract (keep these signatures):
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+import jellyfish
+from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
+from rapidfuzz.distance import JaroWinkler
 
-from homeward.people.models import Person, PersonSearchKey
+from homeward.people.models import Person, PersonAlias, PersonSearchKey
+from homeward.people.nicknames import canonical_forms
 
 
 @dataclass(frozen=True)
@@ -24,6 +49,8 @@ class SearchQuery:
     birth_month: int | None = None
     birth_day: int | None = None
     age: int | None = None
+    # The day ages are worked out on; today when not given (tests pin it so results do not drift).
+    as_of: dt.date | None = None
 
 
 @dataclass
@@ -33,23 +60,553 @@ class Candidate:
     reasons: list[str] = field(default_factory=list)
 
 
-def search_keys_for(
-    given_name: str, family_name: str, date_of_birth: dt.date | None, aliases: list[tuple[str, str]]
+# --- Tuning ------------------------------------------------------------------------------------------
+
+# How strongly a matched blocking key suggests the person is the one sought. Candidates are ranked by
+# the sum of their matched keys' weights before the cap, so a name-pair match is never crowded out by
+# people who merely share a birth year.
+KEY_WEIGHTS = {"n": 10, "d": 6, "fy": 4, "gy": 4, "iy": 3, "fi": 2, "gi": 2, "f": 1, "g": 1}
+# At most this many candidates are scored. Enough that a genuine match on a weak key survives; small
+# enough that scoring stays within a few milliseconds.
+CANDIDATE_CAP = 1500
+# Rows read from the key index in one search. Bounds the worst case (a very common surname alone).
+KEY_ROW_CAP = 30_000
+# Results scoring below this are noise, not possible matches.
+MIN_SCORE = 0.45
+# Metaphone codes are cut to this length: long names rarely collide anyway, and a typo late in a long
+# name then leaves the code unchanged.
+CODE_LENGTH = 6
+
+_GIVEN_WEIGHT, _FAMILY_WEIGHT = 0.45, 0.55  # surnames carry more identifying information
+_NAME_WEIGHT, _DATE_WEIGHT = 0.75, 0.25
+_DATE_CONFLICT_FACTOR = 0.8  # same name but a clearly different birth date is usually a different person
+_SWAPPED_FACTOR = 0.97  # prefer the order as typed when both orders fit equally well
+_ALIAS_FACTOR = 0.98  # prefer the recorded name over an alias that fits equally well
+_LATER_TOKEN_FACTOR = 0.92  # a middle name or one half of a double-barrelled surname
+_NO_DATE_ON_RECORD = 0.5  # the query gave a date but the record has none: neither for nor against
+
+_MONTHS = ("January February March April May June July August September October November December").split()
+
+
+# --- Normalising names ---------------------------------------------------------------------------------
+
+# Letters NFKD does not decompose into ASCII.
+_FOLD = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "þ": "th", "ı": "i"})
+_NON_LETTERS = re.compile(r"[^a-z]+")
+_APOSTROPHES = re.compile(r"['’`´]")
+
+
+@lru_cache(maxsize=100_000)
+def _tokens(name: str) -> tuple[str, ...]:
+    """Lower-case ASCII word tokens: 'Zoë O'Brien-Smith' → ('zoe', 'obrien', 'smith')."""
+    folded = unicodedata.normalize("NFKD", name.lower().translate(_FOLD))
+    ascii_only = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    # Apostrophes join (O'Brien is one name), other punctuation and spaces separate.
+    return tuple(t for t in _NON_LETTERS.split(_APOSTROPHES.sub("", ascii_only)) if t)
+
+
+def _surname_token(token: str) -> str:
+    # McDonald and MacDonald are the same name written two ways; metaphone alone does not equate them.
+    return "mac" + token[2:] if token.startswith("mc") and len(token) > 2 else token
+
+
+@lru_cache(maxsize=100_000)
+def _given_forms(name: str) -> tuple[str, ...]:
+    """Given-name tokens, first name first."""
+    return _tokens(name)
+
+
+@lru_cache(maxsize=100_000)
+def _family_forms(name: str) -> tuple[str, ...]:
+    """The whole surname run together, then its parts if it has several (Smith-Jones, Al Hassan)."""
+    tokens = tuple(_surname_token(t) for t in _tokens(name))
+    if not tokens:
+        return ()
+    if len(tokens) == 1:
+        return tokens
+    return ("".join(tokens), *tokens)
+
+
+@lru_cache(maxsize=100_000)
+def _code(token: str) -> str:
+    code = jellyfish.metaphone(token).upper()[:CODE_LENGTH]
+    # Metaphone yields nothing for some all-vowel tokens; the token itself is then the best code.
+    return code or token.upper()[:CODE_LENGTH]
+
+
+@lru_cache(maxsize=100_000)
+def _canonicals(token: str) -> frozenset[str]:
+    return frozenset(canonical_forms(token))
+
+
+# --- Blocking keys ---------------------------------------------------------------------------------
+
+
+def _given_codes(name: str) -> set[str]:
+    # First and middle name: people are often known by their middle name.
+    codes: set[str] = set()
+    for token in _given_forms(name)[:2]:
+        codes.update(_code(c) for c in canonical_forms(token))
+    return codes
+
+
+def _family_codes(name: str) -> set[str]:
+    return {_code(f) for f in _family_forms(name)[:3]}
+
+
+def _initial(forms: tuple[str, ...]) -> str:
+    # The written first letter, not the phonetic one: Thompson and Tomson differ in metaphone (0MPSN,
+    # TMSN) but share a 't', so initial keys rescue what the phonetic keys miss.
+    return forms[0][0] if forms else ""
+
+
+def _name_keys(
+    given: str, family: str, years: Iterable[int], kinds: frozenset[str] | None = None
 ) -> set[str]:
-    keys = {f"n:{given_name.lower()}|{family_name.lower()}"}
-    for g, f in aliases:
-        keys.add(f"n:{g.lower()}|{f.lower()}")
+    """Keys for one (given, family) name; `kinds` limits which kinds are built (queries need fewer)."""
+    years = tuple(years)
+    gcodes, fcodes = _given_codes(given), _family_codes(family)
+    ginit, finit = _initial(_given_forms(given)), _initial(_family_forms(family))
+
+    def want(kind: str) -> bool:
+        return kinds is None or kind in kinds
+
+    keys: set[str] = set()
+    for f in fcodes:
+        if want("f"):
+            keys.add(f"f:{f}")
+        if want("fy"):
+            keys.update(f"fy:{f}|{y}" for y in years)
+        if ginit and want("fi"):
+            keys.add(f"fi:{f}|{ginit}")
+    for g in gcodes:
+        if want("g"):
+            keys.add(f"g:{g}")
+        if want("gy"):
+            keys.update(f"gy:{g}|{y}" for y in years)
+        if finit and want("gi"):
+            keys.add(f"gi:{g}|{finit}")
+        if want("n"):
+            keys.update(f"n:{g}|{f}" for f in fcodes)
+    if ginit and finit and want("iy"):
+        keys.update(f"iy:{ginit}{finit}|{y}" for y in years)
     return keys
 
 
+def search_keys_for(
+    given_name: str,
+    family_name: str,
+    date_of_birth: dt.date | None,
+    aliases: list[tuple[str, str]],
+    *,
+    approx_birth_year: int | None = None,
+) -> set[str]:
+    """Every blocking key for a person: their name and each alias, with their birth date.
+
+    Pure, so bulk loaders can build PersonSearchKey rows without a query per person. `approx_birth_year`
+    (from an estimated age) gives year keys a year either side, since estimates are rough.
+    """
+    if date_of_birth is not None:
+        years: tuple[int, ...] = (date_of_birth.year,)
+    elif approx_birth_year is not None:
+        years = (approx_birth_year - 1, approx_birth_year, approx_birth_year + 1)
+    else:
+        years = ()
+    keys = _name_keys(given_name, family_name, years)
+    for alias_given, alias_family in aliases:
+        # A nickname alias ("Rubes") keeps the recorded surname; a surname alias keeps the first name.
+        keys |= _name_keys(alias_given.strip() or given_name, alias_family.strip() or family_name, years)
+    if date_of_birth is not None:
+        keys.add(f"d:{date_of_birth:%Y%m%d}")
+    return {k for k in keys if len(k) <= 64}
+
+
+def _approx_birth_year(person: Person) -> int | None:
+    if person.date_of_birth is None and person.estimated_age is not None and person.estimated_age_on:
+        return person.estimated_age_on.year - person.estimated_age
+    return None
+
+
+@transaction.atomic
 def person_index(person: Person) -> None:
-    aliases = [(a.given_name, a.family_name) for a in person.aliases.all()]
-    keys = search_keys_for(person.given_name, person.family_name, person.date_of_birth, aliases)
-    PersonSearchKey.objects.filter(person=person).delete()
-    PersonSearchKey.objects.bulk_create([PersonSearchKey(person=person, key=k) for k in keys])
+    """Rewrite the person's search keys from their current name, aliases and birth date."""
+    aliases = list(PersonAlias.objects.filter(person=person).values_list("given_name", "family_name"))
+    keys = search_keys_for(
+        person.given_name,
+        person.family_name,
+        person.date_of_birth,
+        aliases,
+        approx_birth_year=_approx_birth_year(person),
+    )
+    existing = set(PersonSearchKey.objects.filter(person=person).values_list("key", flat=True))
+    # Only the difference is written, so re-indexing an unchanged person touches nothing.
+    if existing - keys:
+        PersonSearchKey.objects.filter(person=person, key__in=existing - keys).delete()
+    PersonSearchKey.objects.bulk_create(
+        [PersonSearchKey(person=person, key=k) for k in sorted(keys - existing)]
+    )
+
+
+# --- Query side --------------------------------------------------------------------------------------
+
+
+def _query_years(query: SearchQuery, today: dt.date) -> tuple[int, ...]:
+    if query.birth_year is not None:
+        return (query.birth_year,)
+    if query.age is not None:
+        # Someone aged N today was born in one of two years; the age is often a guess, so widen by one.
+        born = today.year - query.age
+        return (born - 2, born - 1, born, born + 1)
+    return ()
+
+
+def _query_keys(query: SearchQuery, today: dt.date) -> dict[str, int]:
+    """Blocking keys for the query, both name orders, each with the weight of its kind."""
+    given, family = query.given_name.strip(), query.family_name.strip()
+    has_given, has_family = bool(_given_forms(given)), bool(_family_forms(family))
+    years = _query_years(query, today)
+    keys: set[str] = set()
+    if has_given and has_family:
+        kinds = frozenset({"n", "fy", "gy", "iy", "fi", "gi"})
+        keys |= _name_keys(given, family, years, kinds)
+        keys |= _name_keys(family, given, years, kinds)  # typed surname first
+    elif has_family:
+        # A lone name may be either; the broad single-name key only when no year narrows it.
+        kinds = frozenset({"fy"} if years else {"f"})
+        keys |= _name_keys("", family, years, kinds)
+        keys |= _name_keys(family, "", years, frozenset({"gy"}))
+    elif has_given:
+        kinds = frozenset({"gy", "fy"} if years else {"g"})
+        keys |= _name_keys(given, "", years, kinds)
+        keys |= _name_keys("", given, years, frozenset({"fy"}))
+    if query.birth_year and query.birth_month and query.birth_day:
+        try:
+            keys.add(f"d:{dt.date(query.birth_year, query.birth_month, query.birth_day):%Y%m%d}")
+        except ValueError:
+            pass  # an impossible date still narrows by year
+    return {k: KEY_WEIGHTS[k.split(":", 1)[0]] for k in keys}
+
+
+# --- Scoring names -------------------------------------------------------------------------------------
+
+# How a typed token relates to a recorded one; drives both the score and the wording of the reason.
+_EXACT, _SOUNDS, _NICKNAME, _INITIAL, _SIMILAR = "exact", "sounds", "nickname", "initial", "similar"
+
+
+@lru_cache(maxsize=200_000)
+def _token_similarity(typed: str, recorded: str, given: bool) -> tuple[float, str]:
+    if typed == recorded:
+        return 1.0, _EXACT
+    if len(typed) == 1 or len(recorded) == 1:
+        # An initial ("J Smith") is weak evidence, but evidence.
+        return (0.75 if typed[0] == recorded[0] else 0.0), _INITIAL
+    if given and _canonicals(typed) & _canonicals(recorded):
+        return 0.95, _NICKNAME
+    jw = JaroWinkler.normalized_similarity(typed, recorded)
+    if _code(typed) == _code(recorded):
+        return max(jw, 0.92), _SOUNDS
+    if given:
+        typed_codes = {_code(c) for c in _canonicals(typed)}
+        if any(_code(c) in typed_codes for c in _canonicals(recorded)):
+            return max(jw, 0.88), _NICKNAME  # a misspelt nickname: "Robbert" for "Bob"
+    # Jaro-Winkler gives unrelated names 0.5-0.7, so rescale: only close spellings keep much weight.
+    return max(0.0, (jw - 0.7) / 0.3) * 0.9, _SIMILAR
+
+
+@dataclass(frozen=True)
+class _Part:
+    """How one typed name part matched one recorded name part."""
+
+    score: float
+    kind: str
+    typed: str  # as the user typed it
+    recorded: str  # as recorded
+
+
+_NO_PART = _Part(0.0, _SIMILAR, "", "")
+
+
+@lru_cache(maxsize=200_000)
+def _part_match(typed: str, recorded: str, given: bool) -> _Part:
+    """Best match between a typed name and a recorded one, over their tokens."""
+    typed_forms = _given_forms(typed) if given else _family_forms(typed)
+    recorded_forms = _given_forms(recorded) if given else _family_forms(recorded)
+    if not typed_forms or not recorded_forms:
+        return _NO_PART
+    best, best_kind = -1.0, _SIMILAR
+    for i, t in enumerate(typed_forms):
+        for j, r in enumerate(recorded_forms):
+            score, kind = _token_similarity(t, r, given)
+            if i or j:
+                score *= _LATER_TOKEN_FACTOR
+            if score > best:
+                best, best_kind = score, kind
+    return _Part(best, best_kind, typed.strip(), recorded.strip())
+
+
+@dataclass(frozen=True)
+class _NameMatch:
+    score: float
+    given: _Part | None
+    family: _Part | None
+    swapped: bool
+    alias: str | None  # the alias matched, as recorded, or None for the recorded name
+
+
+def _name_match(query: SearchQuery, given: str, family: str, alias: str | None) -> _NameMatch | None:
+    """Best of the two name orders for one recorded name (the person's own or an alias)."""
+    qg, qf = query.given_name, query.family_name
+    has_given, has_family = bool(_given_forms(qg)), bool(_family_forms(qf))
+    if not has_given and not has_family:
+        return None
+    best: _NameMatch | None = None
+    for swapped in (False, True):
+        if swapped:
+            # Typed surname first: the typed "given" is the recorded surname and vice versa.
+            g_part = _part_match(qf, given, True) if has_family else None
+            f_part = _part_match(qg, family, False) if has_given else None
+        else:
+            g_part = _part_match(qg, given, True) if has_given else None
+            f_part = _part_match(qf, family, False) if has_family else None
+        if g_part and f_part:
+            score = _GIVEN_WEIGHT * g_part.score + _FAMILY_WEIGHT * f_part.score
+        else:
+            part = g_part or f_part
+            assert part is not None
+            score = part.score
+            if swapped:
+                # A lone name typed in the wrong box. Still worth finding, a little less likely.
+                score *= _SWAPPED_FACTOR
+        if swapped and g_part and f_part:
+            score *= _SWAPPED_FACTOR
+        if alias is not None:
+            score *= _ALIAS_FACTOR
+        if best is None or score > best.score:
+            best = _NameMatch(score, g_part, f_part, swapped, alias)
+    return best
+
+
+def _part_reason(part: _Part, label: str) -> str | None:
+    typed, recorded = part.typed, part.recorded
+    if part.kind == _EXACT:
+        if typed.lower() == recorded.lower():
+            return f"{label} matches"
+        return f"{label} matches '{recorded}' (typed '{typed}')"
+    if part.kind == _SOUNDS:
+        return f"{label} sounds like '{recorded}' (typed '{typed}')"
+    if part.kind == _NICKNAME:
+        typed_tokens, recorded_tokens = _given_forms(typed), _given_forms(recorded)
+        if typed_tokens and recorded_tokens:
+            t, r = typed_tokens[0], recorded_tokens[0]
+            if r in canonical_forms(t):
+                return f"Nickname '{typed}' of {recorded}"
+            if t in canonical_forms(r):
+                return f"Recorded as '{recorded}', a nickname of {typed}"
+            shared = sorted(_canonicals(t) & _canonicals(r))
+            if shared:
+                return f"'{typed}' and '{recorded}' are both forms of {shared[0].title()}"
+        return f"{label} '{typed}' may be a form of '{recorded}'"
+    if part.kind == _INITIAL:
+        return f"Initial '{typed[:1].upper()}' fits {label.lower()} '{recorded}'" if part.score else None
+    if part.score >= 0.3:
+        return f"{label} similar to '{recorded}' (typed '{typed}')"
+    return None
+
+
+def _name_reasons(match: _NameMatch) -> list[str]:
+    reasons = []
+    if match.swapped:
+        reasons.append("First and last names swapped")
+    if match.alias is not None:
+        reasons.append(f"Alias '{match.alias}'")
+    for part, label in ((match.given, "First name"), (match.family, "Surname")):
+        if part is not None:
+            reason = _part_reason(part, label)
+            if reason:
+                reasons.append(reason)
+    return reasons
+
+
+# --- Scoring dates --------------------------------------------------------------------------------------
+
+
+def _fmt(day: dt.date) -> str:
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def _age_on(dob: dt.date, day: dt.date) -> int:
+    return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+def _query_has_date(query: SearchQuery) -> bool:
+    return any(v is not None for v in (query.birth_year, query.birth_month, query.birth_day, query.age))
+
+
+def _date_match(
+    query: SearchQuery, dob: dt.date | None, est_age: int | None, today: dt.date
+) -> tuple[float | None, bool, str | None]:
+    """(score 0..1 or None when the record has no date, conflicting?, reason)."""
+    qy, qm, qd = query.birth_year, query.birth_month, query.birth_day
+    if dob is not None:
+        if qy is not None:
+            dy = abs(dob.year - qy)
+            if qm is not None and qd is not None:
+                if (dob.year, dob.month, dob.day) == (qy, qm, qd):
+                    return 1.0, False, f"Date of birth matches ({_fmt(dob)})"
+                if dy == 0 and (dob.month, dob.day) == (qd, qm):
+                    return 0.85, False, f"Born {_fmt(dob)} (day and month swapped)"
+                if dy == 0 and dob.month == qm:
+                    return 0.7, False, f"Born {_MONTHS[dob.month - 1]} {dob.year} (day differs)"
+                if (dob.month, dob.day) == (qm, qd) and (dy == 1 or _one_digit_apart(dob.year, qy)):
+                    return 0.7, False, f"Born {_fmt(dob)} (same birthday, year differs)"
+                if dy == 0:
+                    return 0.5, False, f"Born {dob.year} (year matches)"
+                if dy == 1:
+                    return 0.2, False, f"Born {_fmt(dob)} (a year out)"
+                return 0.0, True, f"Date of birth differs (recorded {_fmt(dob)})"
+            if qm is not None:
+                if dy == 0 and dob.month == qm:
+                    return 1.0, False, f"Born {_MONTHS[dob.month - 1]} {dob.year} (year and month match)"
+                if dy == 0:
+                    return 0.6, False, f"Born {dob.year} (year matches, month differs)"
+                if dy == 1:
+                    return (0.5 if dob.month == qm else 0.2), False, f"Born {_fmt(dob)} (a year out)"
+                return 0.0, True, f"Date of birth differs (recorded {_fmt(dob)})"
+            if dy == 0:
+                return 1.0, False, f"Born {dob.year} (year matches)"
+            if dy == 1:
+                return 0.5, False, f"Born {dob.year} (a year out)"
+            return 0.0, True, f"Born {dob.year}, not {qy}"
+        if query.age is not None:
+            return _age_match(query.age, _age_on(dob, today), estimated=False)
+        if qm is not None:
+            if dob.month == qm and (qd is None or dob.day == qd):
+                return 0.8, False, f"Birthday matches ({dob.day} {_MONTHS[dob.month - 1]})"
+            return 0.0, True, f"Birthday differs (recorded {dob.day} {_MONTHS[dob.month - 1]})"
+        return None, False, None
+    if est_age is not None:
+        if query.age is not None:
+            return _age_match(query.age, est_age, estimated=True)
+        if qy is not None:
+            return _age_match(_age_on(dt.date(qy, qm or 7, min(qd or 1, 28)), today), est_age, estimated=True)
+    return None, False, None
+
+
+def _one_digit_apart(a: int, b: int) -> bool:
+    # 2010 typed as 2016: one wrong digit is a typing slip, not a different person.
+    sa, sb = str(a), str(b)
+    return len(sa) == len(sb) and sum(x != y for x, y in zip(sa, sb, strict=True)) == 1
+
+
+def _age_match(wanted: int, actual: int, *, estimated: bool) -> tuple[float, bool, str]:
+    what = "estimated age" if estimated else "aged"
+    gap = abs(wanted - actual)
+    # Estimates on both sides are rough, so an estimated age gets a year more slack.
+    gap = max(0, gap - 1) if estimated else gap
+    if gap == 0:
+        return 1.0, False, f"{what.capitalize()} {actual} (about {wanted})"
+    if gap == 1:
+        return 0.75, False, f"{what.capitalize()} {actual} (about {wanted})"
+    if gap == 2:
+        return 0.4, False, f"{what.capitalize()} {actual} (about {wanted})"
+    if gap == 3:
+        return 0.15, False, f"{what.capitalize()} {actual}, not about {wanted}"
+    return 0.0, True, f"{what.capitalize()} {actual}, not about {wanted}"
+
+
+# --- Search ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    given: str
+    family: str
+    dob: dt.date | None
+    est_age: int | None
+    aliases: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Scored:
+    score: float
+    name: _NameMatch | None
+    date_reason: str | None
+
+
+def _score(query: SearchQuery, row: _Row, today: dt.date, has_date: bool) -> _Scored:
+    name: _NameMatch | None = _name_match(query, row.given, row.family, None)
+    for alias_given, alias_family in row.aliases:
+        alias_label = f"{alias_given} {alias_family}".strip()
+        match = _name_match(query, alias_given or row.given, alias_family or row.family, alias_label)
+        if match is not None and (name is None or match.score > name.score):
+            name = match
+    if not has_date:
+        return _Scored(name.score if name else 0.0, name, None)
+    date_score, conflict, date_reason = _date_match(query, row.dob, row.est_age, today)
+    date_value = _NO_DATE_ON_RECORD if date_score is None else date_score
+    if name is None:  # a date-only search
+        score = date_value
+    else:
+        score = _NAME_WEIGHT * name.score + _DATE_WEIGHT * date_value
+    if conflict:
+        score *= _DATE_CONFLICT_FACTOR
+    return _Scored(score, name, date_reason)
+
+
+def _candidate_ids(query: SearchQuery, today: dt.date) -> list[int]:
+    """Person ids whose keys match the query, strongest evidence first, at most CANDIDATE_CAP."""
+    weights = _query_keys(query, today)
+    if not weights:
+        return []
+    evidence: dict[int, int] = defaultdict(int)
+    rows = PersonSearchKey.objects.filter(key__in=list(weights)).values_list("person_id", "key")
+    for person_id, key in rows[:KEY_ROW_CAP]:
+        evidence[person_id] += weights[key]
+    ranked = sorted(evidence.items(), key=lambda item: (-item[1], item[0]))
+    return [person_id for person_id, _ in ranked[:CANDIDATE_CAP]]
 
 
 def people_search(query: SearchQuery, queryset: QuerySet[Person], limit: int = 10) -> list[Candidate]:
-    key = f"n:{query.given_name.lower()}|{query.family_name.lower()}"
-    people = queryset.filter(search_keys__key=key)[:limit]
-    return [Candidate(person=p, score=1.0, reasons=["exact name"]) for p in people]
+    """The people in `queryset` who may be the one described, best first, with reasons.
+
+    `queryset` is already scoped to what the user may see; nothing outside it is read into results.
+    """
+    today = query.as_of or timezone.localdate()
+    ids = _candidate_ids(query, today)
+    if not ids or limit <= 0:
+        return []
+    # Plain values rather than model instances: building thousands of Person objects costs more than
+    # the whole of the scoring. The scope is applied here, to the candidate ids.
+    rows: dict[int, _Row] = {}
+    for pk, given, family, dob, est_age, est_on in queryset.filter(pk__in=ids).values_list(
+        "pk", "given_name", "family_name", "date_of_birth", "estimated_age", "estimated_age_on"
+    ):
+        age = None
+        if dob is None and est_age is not None and est_on is not None:
+            age = est_age + max(0, (today - est_on).days // 365)
+        rows[pk] = _Row(given, family, dob, age)
+    if not rows:
+        return []
+    for person_id, alias_given, alias_family in PersonAlias.objects.filter(
+        person_id__in=list(rows)
+    ).values_list("person_id", "given_name", "family_name"):
+        if alias_given.strip() or alias_family.strip():
+            rows[person_id].aliases.append((alias_given.strip(), alias_family.strip()))
+
+    has_date = _query_has_date(query)
+    scored = [(pk, _score(query, row, today, has_date)) for pk, row in rows.items()]
+    scored = [item for item in scored if item[1].score >= MIN_SCORE]
+    # Ties (identical names and dates) fall back to the oldest record, which is usually the one in use.
+    scored.sort(key=lambda item: (-item[1].score, item[0]))
+    top = scored[:limit]
+    people = {p.pk: p for p in queryset.filter(pk__in=[pk for pk, _ in top]).prefetch_related("aliases")}
+    results: list[Candidate] = []
+    for pk, s in top:
+        person = people.get(pk)
+        if person is None:  # deleted between the two reads
+            continue
+        reasons = _name_reasons(s.name) if s.name else []
+        if s.date_reason:
+            reasons.append(s.date_reason)
+        results.append(Candidate(person=person, score=round(min(1.0, max(0.0, s.score)), 3), reasons=reasons))
+    return results

@@ -7,7 +7,10 @@ class LocationCategory(models.TextChoices):
     PRIVATE_HOME = "private_home", "Private home"
     FOSTER_PLACEMENT = "foster_placement", "Foster placement"
     CHILDRENS_HOME = "childrens_home", "Children's home (regulated)"
-    UNREGISTERED_CHILDRENS_HOME = "unregistered_home", "Children's home or supported accommodation (unregistered)"
+    UNREGISTERED_CHILDRENS_HOME = (
+        "unregistered_home",
+        "Children's home or supported accommodation (unregistered)",
+    )
     SECURE_UNIT = "secure_unit", "Secure unit"
     ACUTE_HOSPITAL = "acute_hospital", "Acute hospital"
     MENTAL_HEALTH_UNIT = "mental_health_unit", "Mental health unit"

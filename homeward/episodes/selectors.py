@@ -1,0 +1,137 @@
+"""Reads of episodes, scoped to what the actor's organisation may see and logged as consultations.
+
+"Not yours" and "not there" raise the same Http404, so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from homeward.audit.log import audit_consultation
+from homeward.episodes import policy
+from homeward.episodes.models import OPEN_STATUSES, Enquiry, Episode, RiskAssessment
+from homeward.episodes.sharing import episode_visibility
+from homeward.identity.models import District, User
+
+
+def episodes_visible_to(actor: User) -> QuerySet[Episode]:
+    return Episode.objects.filter(episode_visibility(actor))
+
+
+def episode_for(*, actor: User, pk: int, log: bool = True) -> Episode:
+    episode = (
+        episodes_visible_to(actor)
+        .select_related("person", "district", "missing_from", "placing_authority", "reported_by", "closed_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if episode is None:
+        raise Http404("No such episode")
+    if log:
+        audit_consultation(
+            actor=actor, event_type="episode.viewed", object_type="episode", object_ids=[episode.pk]
+        )
+    return episode
+
+
+def risk_assessment_for(*, actor: User, pk: int) -> RiskAssessment:
+    assessment = (
+        RiskAssessment.objects.filter(episode__in=episodes_visible_to(actor), pk=pk)
+        .select_related("episode")
+        .first()
+    )
+    if assessment is None:
+        raise Http404("No such risk assessment")
+    return assessment
+
+
+def enquiry_for(*, actor: User, pk: int) -> Enquiry:
+    enquiry = (
+        Enquiry.objects.filter(episode__in=episodes_visible_to(actor), pk=pk)
+        .select_related("episode")
+        .first()
+    )
+    if enquiry is None:
+        raise Http404("No such action")
+    return enquiry
+
+
+@dataclass
+class DashboardRow:
+    episode: Episode
+    minutes_missing: int
+    review_overdue: bool
+    sign_off_pending: bool
+    sign_off_overdue: bool
+    new_high_risk: bool
+
+    @property
+    def risk_label(self) -> str:
+        return policy.risk_label(self.episode.risk_level)
+
+
+# A high-risk grading this recent is flagged as new on the dashboard.
+NEW_HIGH_RISK_WINDOW = dt.timedelta(hours=1)
+
+
+def episodes_active_for(*, actor: User, district: District | None = None) -> list[DashboardRow]:
+    """The dashboard: every open episode the actor may see, most urgent first."""
+    now = timezone.now()
+    episodes = (
+        episodes_visible_to(actor)
+        .filter(status__in=OPEN_STATUSES)
+        .select_related("person", "district", "missing_from")
+        .prefetch_related(
+            Prefetch(
+                "risk_assessments",
+                queryset=RiskAssessment.objects.order_by("-sequence").only(
+                    "id", "episode_id", "sequence", "level", "assessed_at", "signed_off_at"
+                ),
+            )
+        )
+    )
+    if district is not None:
+        episodes = episodes.filter(district=district)
+    rows = []
+    for episode in episodes:
+        latest = next(iter(episode.risk_assessments.all()), None)
+        pending = latest is not None and latest.signed_off_at is None
+        rows.append(
+            DashboardRow(
+                episode=episode,
+                minutes_missing=int((now - episode.reported_at).total_seconds() // 60),
+                review_overdue=bool(episode.next_review_due and episode.next_review_due < now),
+                sign_off_pending=pending,
+                sign_off_overdue=bool(pending and episode.sign_off_due and episode.sign_off_due < now),
+                new_high_risk=bool(
+                    latest is not None
+                    and latest.level == "high"
+                    and now - latest.assessed_at < NEW_HIGH_RISK_WINDOW
+                ),
+            )
+        )
+    # Unassessed reports first, then by risk (highest first), then longest missing.
+    rows.sort(
+        key=lambda r: (
+            r.episode.risk_level != "",
+            -policy.risk_rank(r.episode.risk_level),
+            -r.minutes_missing,
+        )
+    )
+    audit_consultation(
+        actor=actor,
+        event_type="episode.listed",
+        object_type="episode",
+        object_ids=[r.episode.pk for r in rows],
+    )
+    return rows
+
+
+def districts_for(*, actor: User) -> QuerySet[District]:
+    force_id = actor.organisation.force_id if actor.organisation else None
+    return District.objects.filter(force_id=force_id)

@@ -1,0 +1,443 @@
+"""Episode pages: thin views — parse a form, call one action or selector, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from homeward.episodes import actions, forms, selectors
+from homeward.episodes.actions import CALL_HANDLER_QUESTIONS, RISK_FACTORS, SYSTEMS
+from homeward.episodes.models import Episode, PreventionInterview
+from homeward.identity.models import User
+from homeward.identity.roles import Capability
+from homeward.people.selectors import person_for, person_history_for
+from homeward.web import apply_action, requires
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@requires(Capability.VIEW_DASHBOARD)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "episodes/dashboard.html", _dashboard_context(request))
+
+
+@requires(Capability.VIEW_DASHBOARD)
+def dashboard_rows(request: HttpRequest) -> HttpResponse:
+    """The table alone, polled by htmx so new and regraded cases appear without a manual refresh."""
+    return render(request, "episodes/_dashboard_rows.html", _dashboard_context(request))
+
+
+def _dashboard_context(request: HttpRequest) -> dict[str, Any]:
+    actor = _actor(request)
+    districts = selectors.districts_for(actor=actor)
+    district = None
+    raw = request.GET.get("district", "")
+    if raw.isdigit():
+        district = districts.filter(pk=int(raw)).first()
+    rows = selectors.episodes_active_for(actor=actor, district=district)
+    return {
+        "rows": rows,
+        "districts": districts,
+        "district": district,
+        "poll_seconds": settings.HOMEWARD_DASHBOARD_POLL_SECONDS,
+        "counts": {
+            "open": len(rows),
+            "high": sum(1 for r in rows if r.episode.risk_level == "high"),
+            "review_overdue": sum(1 for r in rows if r.review_overdue),
+            "sign_off_pending": sum(1 for r in rows if r.sign_off_pending),
+            "unassessed": sum(1 for r in rows if not r.episode.risk_level),
+        },
+    }
+
+
+@requires(Capability.VIEW_CASES)
+def partner_home(request: HttpRequest) -> HttpResponse:
+    rows = selectors.episodes_active_for(actor=_actor(request))
+    return render(request, "episodes/partner_home.html", {"rows": rows})
+
+
+@requires(Capability.REPORT)
+def report_circumstances(request: HttpRequest, person_id: int) -> HttpResponse:
+    actor = _actor(request)
+    person = person_for(actor=actor, pk=person_id)
+    form = forms.ReportForm(request.POST or None, actor=actor)
+    if not form.is_bound:
+        form.initial["last_seen_at"] = forms.local_now_input()
+    context: dict[str, Any] = {"person": person, "form": form}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        report = actions.ReportData(
+            district=data["district"],
+            missing_from=data["missing_from"],
+            missing_from_address=data["missing_from_address"],
+            missing_from_category=data["missing_from_category"],
+            reporting_person_name=data["reporting_person_name"],
+            reporting_person_relationship=data["reporting_person_relationship"],
+            reporting_person_phone=data["reporting_person_phone"],
+            last_seen_at=forms.as_aware(data["last_seen_at"]),
+            last_seen_place=data["last_seen_place"],
+            last_seen_with=data["last_seen_with"],
+            clothing=data["clothing"],
+            circumstances=data["circumstances"],
+            call_handler_answers=form.answers(),
+            reasonable_steps=data["reasonable_steps"],
+        )
+        episode = apply_action(
+            form, lambda: actions.episode_report(actor=actor, person=person, data=report), context
+        )
+        if episode is not None:
+            messages.success(
+                request, f"Report {episode.reference} recorded. Now record the first risk assessment."
+            )
+            return redirect("risk_new", pk=episode.pk)
+    return render(request, "episodes/report_circumstances.html", context)
+
+
+@login_required
+def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    # Any signed-in user: the selector answers 404 for an episode the organisation may not see.
+    actor = _actor(request)
+    episode = selectors.episode_for(actor=actor, pk=pk)
+    context = {
+        "episode": episode,
+        "assessments": episode.risk_assessments.select_related("assessed_by", "signed_off_by"),
+        "enquiries": episode.enquiries.select_related("owner"),
+        "updates": episode.updates.select_related("author")[:50],
+        "sightings": episode.sightings.all(),
+        "events": episode.events.select_related("actor")[:100],
+        "found": getattr(episode, "found_record", None),
+        "interview": PreventionInterview.objects.filter(episode=episode).first(),
+        "history": person_history_for(actor=actor, person=episode.person),
+        "questions": CALL_HANDLER_QUESTIONS,
+        "factor_labels": dict(RISK_FACTORS),
+        "system_labels": dict(SYSTEMS),
+        "update_form": forms.UpdateForm(),
+        "enquiry_form": forms.EnquiryForm(force_id=episode.force_id),
+        "can": {c.value: actor.can(c) for c in Capability},
+    }
+    return render(request, "episodes/episode.html", context)
+
+
+def _versioned_page(
+    request: HttpRequest,
+    episode: Episode,
+    form: forms.VersionedForm,
+    template: str,
+    perform: Any,
+    success: str,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The shared shape of every lifecycle page: a form carrying the episode version, one action."""
+    if not form.is_bound:
+        form.initial["version"] = episode.version
+    context: dict[str, Any] = {"episode": episode, "form": form, **(extra or {})}
+    if request.method == "POST" and form.is_valid():
+        result = apply_action(form, lambda: perform(form.cleaned_data), context)
+        if result is not None:
+            messages.success(request, success)
+            return redirect("episode_detail", pk=episode.pk)
+    return render(request, template, context)
+
+
+@requires(Capability.ASSESS_RISK)
+def risk_new(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    episode = selectors.episode_for(actor=actor, pk=pk)
+    form = forms.RiskForm(request.POST or None, is_child=episode.is_child)
+    history = person_history_for(actor=actor, person=episode.person)
+    previous_interview = (
+        PreventionInterview.objects.filter(episode__in=[e for e in history.episodes if e.pk != episode.pk])
+        .order_by("-conducted_at")
+        .first()
+    )
+
+    def perform(data: dict[str, Any]) -> Any:
+        risk = actions.RiskData(
+            level=data["level"],
+            rationale=data["rationale"],
+            factors=form.factors(),
+            systems_checked=form.systems_checked(),
+        )
+        return actions.risk_assessment_record(
+            actor=actor, episode=episode, expected_version=data["version"], data=risk
+        )
+
+    return _versioned_page(
+        request,
+        episode,
+        form,
+        "episodes/risk_form.html",
+        perform,
+        "Risk assessment recorded.",
+        {
+            "history": history,
+            "assessments": episode.risk_assessments.select_related("assessed_by"),
+            "previous_interview": previous_interview,
+            "markers": episode.person.markers.filter(active=True),
+            "questions": CALL_HANDLER_QUESTIONS,
+            "child_rule": settings.HOMEWARD_FORBIDDEN_CHILD_LEVELS if episode.is_child else [],
+        },
+    )
+
+
+@requires(Capability.SIGN_OFF)
+def risk_sign_off(request: HttpRequest, pk: int, assessment_id: int) -> HttpResponse:
+    actor = _actor(request)
+    episode = selectors.episode_for(actor=actor, pk=pk)
+    assessment = selectors.risk_assessment_for(actor=actor, pk=assessment_id)
+    form = forms.SignOffForm(request.POST or None)
+
+    def perform(data: dict[str, Any]) -> Any:
+        due = forms.as_aware(data["next_review_due"]) if data.get("next_review_due") else None
+        return actions.risk_assessment_sign_off(
+            actor=actor,
+            assessment=assessment,
+            expected_version=data["version"],
+            note=data["note"],
+            next_review_due=due,
+        )
+
+    return _versioned_page(
+        request,
+        episode,
+        form,
+        "episodes/sign_off_form.html",
+        perform,
+        "Risk assessment signed off.",
+        {"assessment": assessment, "factor_labels": dict(RISK_FACTORS), "system_labels": dict(SYSTEMS)},
+    )
+
+
+@requires(Capability.RECORD_FOUND)
+def found_new(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    episode = selectors.episode_for(actor=actor, pk=pk)
+    form = forms.FoundForm(request.POST or None)
+    if not form.is_bound:
+        form.initial["found_at"] = forms.local_now_input()
+
+    def perform(data: dict[str, Any]) -> Any:
+        found = actions.FoundData(
+            found_at=forms.as_aware(data["found_at"]),
+            found_place=data["found_place"],
+            found_location_category=data["found_location_category"],
+            how_found=data["how_found"],
+            condition=data["condition"],
+            harm_details=data["harm_details"],
+            victim_of_offence=data["victim_of_offence"],
+            suspect_of_offence=data["suspect_of_offence"],
+            exploitation_indicators=data["exploitation_indicators"],
+            where_been=data["where_been"],
+            with_whom=data["with_whom"],
+            withhold_whereabouts=data["withhold_whereabouts"],
+        )
+        return actions.episode_mark_found(
+            actor=actor, episode=episode, expected_version=data["version"], data=found
+        )
+
+    return _versioned_page(request, episode, form, "episodes/found_form.html", perform, "Recorded as found.")
+
+
+@requires(Capability.INVESTIGATE)
+def interview_new(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    episode = selectors.episode_for(actor=actor, pk=pk)
+    form = forms.InterviewForm(request.POST or None)
+    if not form.is_bound:
+        form.initial["conducted_at"] = forms.local_now_input()
+
+    def perform(data: dict[str, Any]) -> Any:
+        fields = {
+            k: data[k]
+            for k in (
+                "outcome",
+                "face_to_face",
+                "push_factors",
+                "pull_factors",
+                "disclosures",
+                "harm",
+                "support_needed",
+                "referrals",
+                "carer_account",
+            )
+        }
+        interview = actions.InterviewData(conducted_at=forms.as_aware(data["conducted_at"]), **fields)
+        return actions.prevention_interview_record(
+            actor=actor, episode=episode, expected_version=data["version"], data=interview
+        )
+
+    return _versioned_page(
+        request, episode, form, "episodes/interview_form.html", perform, "Prevention interview recorded."
+    )
+
+
+@requires(Capability.CLOSE)
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    episode = selectors.episode_for(actor=actor, pk=pk)
+    form = forms.CloseForm(request.POST or None)
+
+    def perform(data: dict[str, Any]) -> Any:
+        return actions.episode_close(
+            actor=actor,
+            episode=episode,
+            expected_version=data["version"],
+            note=data["note"],
+            prevention_not_done_reason=data["prevention_not_done_reason"],
+        )
+
+    return _versioned_page(
+        request,
+        episode,
+        form,
+        "episodes/close_form.html",
+        perform,
+        "Episode closed.",
+        {"interview": PreventionInterview.objects.filter(episode=episode).first()},
+    )
+
+
+@requires(Capability.DECIDE_NOT_RECORDED)
+def not_recorded(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    episode = selectors.episode_for(actor=actor, pk=pk)
+    form = forms.NotRecordedForm(request.POST or None)
+
+    def perform(data: dict[str, Any]) -> Any:
+        return actions.episode_decide_not_recorded(
+            actor=actor, episode=episode, expected_version=data["version"], reason=data["reason"]
+        )
+
+    return _versioned_page(
+        request,
+        episode,
+        form,
+        "episodes/not_recorded_form.html",
+        perform,
+        "Recorded as not a missing episode.",
+    )
+
+
+@require_POST
+@requires(Capability.INVESTIGATE)
+def update_add(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    episode = selectors.episode_for(actor=actor, pk=pk, log=False)
+    form = forms.UpdateForm(request.POST)
+    context: dict[str, Any] = {"episode": episode, "form": form}
+    if form.is_valid() and apply_action(
+        form,
+        lambda: actions.episode_update_add(actor=actor, episode=episode, text=form.cleaned_data["text"]),
+        context,
+    ):
+        messages.success(request, "Update added.")
+        return redirect("episode_detail", pk=episode.pk)
+    return render(request, "episodes/simple_form.html", {**context, "heading": "Add an update"}, status=400)
+
+
+@require_POST
+@requires(Capability.INVESTIGATE)
+def enquiry_add(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    episode = selectors.episode_for(actor=actor, pk=pk, log=False)
+    form = forms.EnquiryForm(request.POST, force_id=episode.force_id)
+    context: dict[str, Any] = {"episode": episode, "form": form}
+    if form.is_valid():
+        data = form.cleaned_data
+        due = forms.as_aware(data["due_at"]) if data.get("due_at") else None
+        if apply_action(
+            form,
+            lambda: actions.enquiry_add(
+                actor=actor, episode=episode, description=data["description"], owner=data["owner"], due_at=due
+            ),
+            context,
+        ):
+            messages.success(request, "Action added.")
+            return redirect("episode_detail", pk=episode.pk)
+    return render(request, "episodes/simple_form.html", {**context, "heading": "Add an action"}, status=400)
+
+
+@requires(Capability.INVESTIGATE)
+def enquiry_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    enquiry = selectors.enquiry_for(actor=actor, pk=pk)
+    form = forms.EnquiryUpdateForm(
+        request.POST or None,
+        initial={"version": enquiry.version, "status": enquiry.status, "result": enquiry.result},
+    )
+    context: dict[str, Any] = {
+        "episode": enquiry.episode,
+        "form": form,
+        "enquiry": enquiry,
+        "heading": f"Update action: {enquiry.description}",
+    }
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if apply_action(
+            form,
+            lambda: actions.enquiry_update(
+                actor=actor,
+                enquiry=enquiry,
+                expected_version=data["version"],
+                status=data["status"],
+                result=data["result"],
+            ),
+            context,
+        ):
+            messages.success(request, "Action updated.")
+            return redirect("episode_detail", pk=enquiry.episode_id)
+    return render(request, "episodes/simple_form.html", context)
+
+
+@requires(Capability.INVESTIGATE)
+def sighting_new(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    episode = selectors.episode_for(actor=actor, pk=pk, log=False)
+    form = forms.SightingForm(request.POST or None)
+    context: dict[str, Any] = {"episode": episode, "form": form, "heading": "Record a sighting"}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if apply_action(
+            form,
+            lambda: actions.sighting_record(
+                actor=actor,
+                episode=episode,
+                seen_at=forms.as_aware(data["seen_at"]),
+                place=data["place"],
+                reported_by=data["reported_by"],
+                details=data["details"],
+                status=data["status"],
+            ),
+            context,
+        ):
+            messages.success(request, "Sighting recorded.")
+            return redirect("episode_detail", pk=episode.pk)
+    return render(request, "episodes/simple_form.html", context)
+
+
+@require_POST
+@requires(Capability.SIGN_OFF)
+def long_term(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    episode = selectors.episode_for(actor=actor, pk=pk, log=False)
+    form = forms.VersionedForm(request.POST)
+    context: dict[str, Any] = {}
+    if form.is_valid() and apply_action(
+        form,
+        lambda: actions.episode_mark_long_term(
+            actor=actor, episode=episode, expected_version=form.cleaned_data["version"]
+        ),
+        context,
+    ):
+        messages.success(request, "Marked as long-term missing.")
+    else:
+        messages.error(request, "; ".join(form.non_field_errors()) or "Could not mark as long-term missing.")
+    return redirect("episode_detail", pk=episode.pk)

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from homeward.identity.roles import Capability
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each role to the page where its work is; roles without casework get an explanation."""
+    user = request.user
+    if user.can(Capability.VIEW_DASHBOARD):  # type: ignore[union-attr]
+        return redirect("dashboard")
+    if user.can(Capability.VIEW_CASES):  # type: ignore[union-attr]
+        return redirect("partner_home")
+    return render(request, "identity/home.html")

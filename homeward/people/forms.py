@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+
+from homeward.identity.models import Organisation, OrganisationKind
+from homeward.people.models import Ethnicity, MarkerType, OfficerEthnicity, Sex
+
+
+class PersonSearchForm(forms.Form):
+    """Find before create. Any of the name parts and any part of the date of birth may be given."""
+
+    given_name = forms.CharField(label="First name", max_length=100, required=False)
+    family_name = forms.CharField(label="Last name", max_length=100, required=False)
+    birth_day = forms.IntegerField(label="Day", min_value=1, max_value=31, required=False)
+    birth_month = forms.IntegerField(label="Month", min_value=1, max_value=12, required=False)
+    birth_year = forms.IntegerField(label="Year", min_value=1900, max_value=2100, required=False)
+    age = forms.IntegerField(label="Or approximate age", min_value=0, max_value=120, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("given_name") or data.get("family_name")):
+            raise forms.ValidationError("Enter a first name or a last name to search for")
+        day, month, year = data.get("birth_day"), data.get("birth_month"), data.get("birth_year")
+        if day and month and year:
+            try:
+                dt.date(year, month, day)
+            except ValueError:
+                self.add_error("birth_day", "Date of birth must be a real date")
+        return data
+
+
+class PersonCreateForm(forms.Form):
+    given_name = forms.CharField(label="First name", max_length=100)
+    family_name = forms.CharField(label="Last name", max_length=100)
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave blank if unknown and give an estimated age instead",
+    )
+    estimated_age = forms.IntegerField(label="Estimated age", min_value=0, max_value=120, required=False)
+    sex = forms.ChoiceField(label="Sex", choices=Sex.choices, widget=forms.RadioSelect, initial=Sex.UNKNOWN)
+    ethnicity = forms.ChoiceField(
+        label="Self-defined ethnicity", choices=Ethnicity.choices, initial=Ethnicity.NOT_STATED
+    )
+    officer_ethnicity = forms.ChoiceField(
+        label="Officer-defined ethnicity",
+        choices=OfficerEthnicity.choices,
+        initial=OfficerEthnicity.NOT_KNOWN,
+    )
+    height_cm = forms.IntegerField(label="Height (cm)", min_value=40, max_value=250, required=False)
+    build = forms.CharField(max_length=60, required=False)
+    hair = forms.CharField(max_length=100, required=False)
+    eyes = forms.CharField(max_length=60, required=False)
+    marks = forms.CharField(
+        label="Marks, scars and tattoos", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    first_language = forms.CharField(max_length=60, required=False)
+    aliases = forms.CharField(
+        label="Other names, aliases or nicknames",
+        required=False,
+        max_length=500,
+        help_text="Separate names with commas, for example: Rubes Hart, Ruby-Mae",
+    )
+    markers = forms.MultipleChoiceField(
+        label="Vulnerability markers",
+        choices=MarkerType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    looked_after = forms.BooleanField(label="Looked-after child / in local authority care", required=False)
+    placing_authority = forms.ModelChoiceField(
+        queryset=Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY),
+        required=False,
+        label="Placing authority",
+    )
+    supplied_by = forms.CharField(
+        label="Who supplied these details",
+        max_length=200,
+        help_text="The name and role of the person who gave the information, for example the reporting carer",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("date_of_birth") and data.get("estimated_age") is not None:
+            self.add_error("estimated_age", "Give a date of birth or an estimated age, not both")
+        return data
+
+    def aliases_list(self) -> list[tuple[str, str]]:
+        result = []
+        for chunk in self.cleaned_data.get("aliases", "").split(","):
+            parts = chunk.strip().split()
+            if parts:
+                result.append((parts[0], " ".join(parts[1:])))
+        return result

@@ -1,0 +1,153 @@
+"""JSON shapes for person records. Output fields are listed one by one: nothing leaves by default."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, TypeAlias
+
+from django.utils import timezone
+from ninja import Schema
+from pydantic import Field, model_validator
+
+from homeward.api_base import DistrictRef, OrganisationRef, StrictInput, one_of
+from homeward.people.models import Ethnicity, MarkerType, OfficerEthnicity, Person, Sex
+
+if TYPE_CHECKING:
+    SexCode: TypeAlias = str
+    EthnicityCode: TypeAlias = str
+    OfficerEthnicityCode: TypeAlias = str
+    MarkerCode: TypeAlias = str
+else:
+    SexCode = one_of(Sex.values)
+    EthnicityCode = one_of(Ethnicity.values)
+    OfficerEthnicityCode = one_of(OfficerEthnicity.values)
+    MarkerCode = one_of(MarkerType.values)
+
+
+# --- Input ------------------------------------------------------------------------------------------
+
+
+class PersonSearchIn(StrictInput):
+    """Find before create. Sent as a POST body so that names never appear in URLs or access logs."""
+
+    given_name: str = Field("", max_length=100)
+    family_name: str = Field("", max_length=100)
+    birth_year: int | None = Field(None, ge=1900, le=2100)
+    birth_month: int | None = Field(None, ge=1, le=12)
+    birth_day: int | None = Field(None, ge=1, le=31)
+    age: int | None = Field(
+        None, ge=0, le=120, description="Approximate age, when the date of birth is unknown"
+    )
+
+    @model_validator(mode="after")
+    def _name_and_real_date(self) -> PersonSearchIn:
+        if not (self.given_name.strip() or self.family_name.strip()):
+            raise ValueError("Enter a first name or a last name to search for")
+        if self.birth_day and self.birth_month and self.birth_year:
+            try:
+                dt.date(self.birth_year, self.birth_month, self.birth_day)
+            except ValueError:
+                raise ValueError("Date of birth must be a real date") from None
+        return self
+
+
+class AliasIn(StrictInput):
+    given_name: str = Field("", max_length=100)
+    family_name: str = Field("", max_length=100)
+
+
+class PersonCreateIn(StrictInput):
+    given_name: str = Field(min_length=1, max_length=100)
+    family_name: str = Field(min_length=1, max_length=100)
+    date_of_birth: dt.date | None = None
+    estimated_age: int | None = Field(
+        None, ge=0, le=120, description="Only when the date of birth is unknown"
+    )
+    sex: SexCode = "unknown"
+    gender: str = Field("", max_length=60)
+    ethnicity: EthnicityCode = "NS"
+    officer_ethnicity: OfficerEthnicityCode = "X"
+    height_cm: int | None = Field(None, ge=40, le=250)
+    build: str = Field("", max_length=60)
+    hair: str = Field("", max_length=100)
+    eyes: str = Field("", max_length=60)
+    facial_hair: str = Field("", max_length=100)
+    glasses: str = Field("", max_length=100)
+    marks: str = Field("", max_length=2000)
+    first_language: str = Field("", max_length=60)
+    looked_after: bool = False
+    placing_authority_id: int | None = Field(None, description="A local authority; required if looked after")
+    home_district_id: int | None = None
+    aliases: list[AliasIn] = Field(default_factory=list, max_length=20)
+    markers: list[MarkerCode] = Field(default_factory=list, max_length=len(MarkerType.values))
+    supplied_by: str = Field(
+        min_length=1, max_length=200, description="Who gave these details, e.g. the reporting carer"
+    )
+
+    @model_validator(mode="after")
+    def _dob_or_estimate(self) -> PersonCreateIn:
+        if self.date_of_birth and self.estimated_age is not None:
+            raise ValueError("Give a date of birth or an estimated age, not both")
+        return self
+
+
+# --- Output -----------------------------------------------------------------------------------------
+
+
+class PersonSummaryOut(Schema):
+    id: int
+    given_name: str
+    family_name: str
+    full_name: str
+    date_of_birth: dt.date | None
+    estimated_age: int | None
+    age: int | None = Field(description="Age today, from the date of birth or the estimate")
+    sex: str
+    looked_after: bool
+
+    @staticmethod
+    def resolve_age(obj: Person) -> int | None:
+        return obj.age_on(timezone.localdate())
+
+
+class CandidateOut(Schema):
+    person: PersonSummaryOut
+    score: float
+    reasons: list[str]
+
+
+class SearchResultsOut(Schema):
+    candidates: list[CandidateOut]
+
+
+class AliasOut(Schema):
+    given_name: str
+    family_name: str
+    is_nickname: bool
+
+
+class MarkerOut(Schema):
+    marker: str
+    detail: str
+    active: bool
+
+
+class PersonOut(PersonSummaryOut):
+    placing_authority: OrganisationRef | None
+    gender: str
+    ethnicity: str
+    officer_ethnicity: str
+    height_cm: int | None
+    build: str
+    hair: str
+    eyes: str
+    facial_hair: str
+    glasses: str
+    marks: str
+    first_language: str
+    home_district: DistrictRef | None
+    aliases: list[AliasOut]
+    markers: list[MarkerOut]
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime

@@ -1,0 +1,128 @@
+"""Person pages and the find-before-create search that starts every report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from homeward.identity.models import User
+from homeward.identity.roles import Capability
+from homeward.people import actions, forms
+from homeward.people.search import SearchQuery
+from homeward.people.selectors import people_search_for, person_for, person_history_for, person_photo_for
+from homeward.web import apply_action, requires
+
+# The search typed at step 1 is carried to "create a new person" in the session, never in the URL.
+SESSION_SEARCH_KEY = "report_search"
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _search(request: HttpRequest, template: str, extra: dict[str, Any]) -> HttpResponse:
+    form = forms.PersonSearchForm(request.POST or None)
+    context: dict[str, Any] = {"form": form, "searched": False, **extra}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        query = SearchQuery(
+            given_name=data["given_name"] or "",
+            family_name=data["family_name"] or "",
+            birth_year=data["birth_year"],
+            birth_month=data["birth_month"],
+            birth_day=data["birth_day"],
+            age=data["age"],
+        )
+        context["candidates"] = people_search_for(actor=_actor(request), query=query)
+        context["searched"] = True
+        request.session[SESSION_SEARCH_KEY] = {k: v for k, v in data.items() if v not in (None, "")}
+    return render(request, template, context)
+
+
+@requires(Capability.REPORT)
+def report_start(request: HttpRequest) -> HttpResponse:
+    """Step 1 of a report: search for the person first; a new record only after seeing the candidates."""
+    return _search(request, "people/report_search.html", {})
+
+
+@requires(Capability.VIEW_CASES)
+def person_search(request: HttpRequest) -> HttpResponse:
+    return _search(request, "people/search.html", {})
+
+
+@requires(Capability.CREATE_PERSON)
+def person_new(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    searched = request.session.get(SESSION_SEARCH_KEY)
+    if searched is None:
+        messages.error(request, "Search for the person first: they may already have a record.")
+        return redirect("report_start")
+    initial = {"given_name": searched.get("given_name", ""), "family_name": searched.get("family_name", "")}
+    if searched.get("age") is not None:
+        initial["estimated_age"] = searched["age"]
+    form = forms.PersonCreateForm(request.POST or None, initial=initial)
+    context: dict[str, Any] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        data = actions.PersonData(
+            given_name=d["given_name"],
+            family_name=d["family_name"],
+            date_of_birth=d["date_of_birth"],
+            estimated_age=d["estimated_age"],
+            sex=d["sex"],
+            ethnicity=d["ethnicity"],
+            officer_ethnicity=d["officer_ethnicity"],
+            height_cm=d["height_cm"],
+            build=d["build"],
+            hair=d["hair"],
+            eyes=d["eyes"],
+            marks=d["marks"],
+            first_language=d["first_language"],
+            looked_after=d["looked_after"],
+            placing_authority=d["placing_authority"],
+            aliases=form.aliases_list(),
+            markers=d["markers"],
+        )
+        person = apply_action(
+            form, lambda: actions.person_create(actor=actor, data=data, supplied_by=d["supplied_by"]), context
+        )
+        if person is not None:
+            request.session.pop(SESSION_SEARCH_KEY, None)
+            messages.success(request, f"Record created for {person.full_name}.")
+            return redirect("report_circumstances", person_id=person.pk)
+    return render(request, "people/person_new.html", context)
+
+
+@requires(Capability.VIEW_CASES)
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    person = person_for(actor=actor, pk=pk)
+    history = person_history_for(actor=actor, person=person)
+    risk_history = [
+        (episode, assessment) for episode in history.episodes for assessment in episode.risk_assessments.all()
+    ]
+    context = {
+        "person": person,
+        "history": history,
+        "risk_history": risk_history,
+        "markers": person.markers.filter(active=True).select_related("recorded_by"),
+        "aliases": person.aliases.all(),
+        "photo": person.photos.first(),
+        "associates": person.associates.all(),
+        "places": person.places.all(),
+        "addresses": person.addresses.select_related("location", "placing_authority"),
+        "can_report": actor.can(Capability.REPORT),
+    }
+    return render(request, "people/person.html", context)
+
+
+@requires(Capability.VIEW_CASES)
+def person_photo(request: HttpRequest, pk: int) -> FileResponse:
+    photo = person_photo_for(actor=_actor(request), pk=pk)
+    response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
