@@ -6,14 +6,17 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PY := .venv/bin/python
 HW := .venv/bin/homeward
 
-.PHONY: install run test lint types unit test-sqlite test-postgres browser bench demo clean
+.PHONY: lock install run test lint types unit test-sqlite test-postgres browser bench demo clean
 
 $(UV):
 	python3 -m venv .tools && .tools/bin/pip install -q uv
 
-# The lock file pins every Python package; npm's lock pins the front-end ones.
-.venv/.installed: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --python python3.11
+# requirements.lock pins every Python package by version and hash (make lock rewrites it);
+# package-lock.json pins the front-end ones.
+.venv/.installed: pyproject.toml requirements.lock | $(UV)
+	test -x .venv/bin/python || $(UV) venv -q --python python3.11 .venv
+	$(UV) pip install -q --python .venv/bin/python --require-hashes -r requirements.lock
+	$(UV) pip install -q --python .venv/bin/python --no-deps -e .
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -21,6 +24,9 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 install: .venv/.installed node_modules/.installed
+
+lock: | $(UV)
+	$(UV) pip compile pyproject.toml --group dev --generate-hashes --python-version 3.11 --no-header -q -o requirements.lock
 
 run: install
 	$(HW) serve

@@ -120,5 +120,5 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return api.create_response(request, {"detail": [issue]}, status=422)
 
 
-api.add_router("/people/", people_router)
-api.add_router("/episodes/", episodes_router)
+api.add_router("/people", people_router)
+api.add_router("/episodes", episodes_router)

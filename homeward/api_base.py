@@ -26,7 +26,7 @@ def one_of(values: Iterable[str]) -> Any:
     Built from the model's choices so the API cannot drift from them. Type checkers see `str` (declare
     the alias under `if TYPE_CHECKING:`); only pydantic needs the Literal.
     """
-    return Literal.__getitem__(tuple(values))  # type: ignore[attr-defined]
+    return Literal.__getitem__(tuple(values))
 
 
 class StrictInput(BaseModel):

@@ -193,7 +193,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 # --- Static and uploaded files ---------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("HOMEWARD_STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 NODE_MODULES = BASE_DIR / "node_modules"
 _FRONTEND_PACKAGES = [
     ("govuk", NODE_MODULES / "govuk-frontend" / "dist" / "govuk"),

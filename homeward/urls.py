@@ -3,12 +3,14 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from homeward.api import api
 from homeward.episodes import views as episodes
 from homeward.identity import views as identity
 from homeward.people import views as people
 from homeward.places import views as places
 
 urlpatterns = [
+    path("api/v1/", api.urls),
     path("", identity.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -101,7 +101,7 @@ CARIBBEAN_M = _words(
 AFRICAN_F = _words(
     """
     Chiamaka Adaeze Ngozi Funmilayo Oluwaseun Abena Ama Akosua Nana Efua Hodan Amal Ayan Fadumo Hibo
-    Sagal Filmon Helen Ruth Grace Blessing Esther Favour Mercy Tendai Rutendo Chipo Fatou
+    Sagal Helen Ruth Grace Blessing Esther Favour Mercy Tendai Rutendo Chipo Fatou
     """
 )
 AFRICAN_M = _words(

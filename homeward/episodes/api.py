@@ -46,7 +46,12 @@ REPORT_PATHS = {
 RISK_PATHS = {"f_*": "factors.*"}
 
 
-@router.post("", response={201: EpisodeOut, **WRITE_ERRORS}, summary="Report someone missing")
+@router.post(
+    "",
+    response={201: EpisodeOut, **WRITE_ERRORS},
+    url_name="episode_report",
+    summary="Report someone missing",
+)
 def report(request: HttpRequest, payload: ReportIn) -> Status[Episode]:
     """Record a missing report. The episode starts `reported` until its first risk assessment."""
     actor = actor_of(request)
@@ -73,7 +78,9 @@ def report(request: HttpRequest, payload: ReportIn) -> Status[Episode]:
     return Status(201, _reread(actor, episode))
 
 
-@router.get("", response={200: EpisodeListOut, **READ_ERRORS}, summary="List open episodes")
+@router.get(
+    "", response={200: EpisodeListOut, **READ_ERRORS}, url_name="episode_list", summary="List open episodes"
+)
 def active_list(
     request: HttpRequest, status: Query[OpenStatus] = "open", district_id: int | None = None
 ) -> dict[str, Any]:
@@ -88,14 +95,20 @@ def active_list(
     return {"count": len(rows), "items": rows}
 
 
-@router.get("{int:episode_id}", response={200: EpisodeOut, **READ_ERRORS}, summary="Read an episode")
+@router.get(
+    "/{int:episode_id}",
+    response={200: EpisodeOut, **READ_ERRORS},
+    url_name="episode_detail",
+    summary="Read an episode",
+)
 def detail(request: HttpRequest, episode_id: int) -> Episode:
     return selectors.episode_for(actor=actor_of(request), pk=episode_id)
 
 
 @router.post(
-    "{int:episode_id}/risk-assessments",
+    "/{int:episode_id}/risk-assessments",
     response={201: RiskAssessmentResultOut, **WRITE_ERRORS},
+    url_name="risk_assessment_record",
     summary="Grade (or regrade) the risk",
 )
 def risk_assess(request: HttpRequest, episode_id: int, payload: RiskIn) -> Status[dict[str, Any]]:
@@ -117,8 +130,9 @@ def risk_assess(request: HttpRequest, episode_id: int, payload: RiskIn) -> Statu
 
 
 @router.post(
-    "{int:episode_id}/risk-assessments/{int:assessment_id}/sign-off",
+    "/{int:episode_id}/risk-assessments/{int:assessment_id}/sign-off",
     response={200: RiskAssessmentResultOut, **WRITE_ERRORS},
+    url_name="risk_assessment_sign_off",
     summary="Sign off the latest risk assessment",
 )
 def risk_sign_off(
@@ -138,7 +152,12 @@ def risk_sign_off(
     return {"risk_assessment": assessment, "episode": _reread(actor, episode)}
 
 
-@router.post("{int:episode_id}/found", response={200: EpisodeOut, **WRITE_ERRORS}, summary="Record found")
+@router.post(
+    "/{int:episode_id}/found",
+    response={200: EpisodeOut, **WRITE_ERRORS},
+    url_name="episode_found",
+    summary="Record found",
+)
 def found(request: HttpRequest, episode_id: int, payload: FoundIn) -> Episode:
     actor = actor_of(request)
     require(actor, Capability.RECORD_FOUND)
@@ -164,7 +183,12 @@ def found(request: HttpRequest, episode_id: int, payload: FoundIn) -> Episode:
     return _reread(actor, episode)
 
 
-@router.post("{int:episode_id}/close", response={200: EpisodeOut, **WRITE_ERRORS}, summary="Close an episode")
+@router.post(
+    "/{int:episode_id}/close",
+    response={200: EpisodeOut, **WRITE_ERRORS},
+    url_name="episode_close",
+    summary="Close an episode",
+)
 def close(request: HttpRequest, episode_id: int, payload: CloseIn) -> Episode:
     """Supervisor closure of a found episode: needs the prevention interview, or why it was not done."""
     actor = actor_of(request)

@@ -14,7 +14,15 @@ from homeward.people.models import MarkerType
 from homeward.places.models import Location, LocationCategory
 
 ANSWER_CHOICES = [("yes", "Yes"), ("no", "No"), ("unknown", "Not known")]
-DATETIME = {"widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")}
+
+
+def datetime_field(label: str, *, required: bool = True) -> forms.DateTimeField:
+    """A native date-and-time picker: keyboard-usable, and no JavaScript needed."""
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
 
 
 class VersionedForm(forms.Form):
@@ -47,7 +55,7 @@ class ReportForm(forms.Form):
         help_text="For example: mother, care home manager",
     )
     reporting_person_phone = forms.CharField(label="Their phone number", max_length=40, required=False)
-    last_seen_at = forms.DateTimeField(label="Last seen (date and time)", **DATETIME)
+    last_seen_at = datetime_field("Last seen (date and time)")
     last_seen_place = forms.CharField(label="Where last seen", max_length=300)
     last_seen_with = forms.CharField(label="Who with", max_length=300, required=False)
     clothing = forms.CharField(
@@ -67,8 +75,10 @@ class ReportForm(forms.Form):
         from homeward.episodes.selectors import districts_for
         from homeward.places.selectors import locations_visible_to
 
-        self.fields["district"].queryset = districts_for(actor=actor)
-        self.fields["missing_from"].queryset = (
+        district_field: forms.ModelChoiceField = self.fields["district"]  # type: ignore[assignment]
+        district_field.queryset = districts_for(actor=actor)
+        missing_from_field: forms.ModelChoiceField = self.fields["missing_from"]  # type: ignore[assignment]
+        missing_from_field.queryset = (
             locations_visible_to(actor).exclude(category=LocationCategory.PRIVATE_HOME).order_by("name")
         )
         if actor.district_id and not self.is_bound:
@@ -106,7 +116,8 @@ class RiskForm(VersionedForm):
 
     def __init__(self, *args: Any, is_child: bool | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["level"].choices = policy.levels_allowed(is_child=is_child)
+        level_field: forms.ChoiceField = self.fields["level"]  # type: ignore[assignment]
+        level_field.choices = policy.levels_allowed(is_child=is_child)
         for key, question in RISK_FACTORS:
             self.fields[f"f_{key}"] = forms.ChoiceField(
                 label=question, choices=ANSWER_CHOICES, widget=forms.RadioSelect, required=False
@@ -132,13 +143,13 @@ class SignOffForm(VersionedForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Record that you are satisfied with the research and the grading",
     )
-    next_review_due = forms.DateTimeField(
-        label="Next review (leave blank to keep the default for this level)", required=False, **DATETIME
+    next_review_due = datetime_field(
+        "Next review (leave blank to keep the default for this level)", required=False
     )
 
 
 class FoundForm(VersionedForm):
-    found_at = forms.DateTimeField(label="Found at (date and time)", **DATETIME)
+    found_at = datetime_field("Found at (date and time)")
     found_place = forms.CharField(label="Where found", max_length=300)
     found_location_category = forms.ChoiceField(
         label="Kind of place", choices=LocationCategory.choices, initial=LocationCategory.OTHER
@@ -171,7 +182,7 @@ class FoundForm(VersionedForm):
 
 class InterviewForm(VersionedForm):
     outcome = forms.ChoiceField(choices=InterviewOutcome.choices, widget=forms.RadioSelect)
-    conducted_at = forms.DateTimeField(label="When", **DATETIME)
+    conducted_at = datetime_field("When")
     face_to_face = forms.BooleanField(label="Face to face", required=False, initial=True)
     push_factors = forms.CharField(
         label="Push factors (why they left)", required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -210,7 +221,7 @@ class UpdateForm(forms.Form):
 
 
 class SightingForm(forms.Form):
-    seen_at = forms.DateTimeField(label="Seen at (date and time)", **DATETIME)
+    seen_at = datetime_field("Seen at (date and time)")
     place = forms.CharField(max_length=300)
     reported_by = forms.CharField(label="Reported by", max_length=200)
     details = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -220,13 +231,14 @@ class SightingForm(forms.Form):
 class EnquiryForm(forms.Form):
     description = forms.CharField(label="Action or enquiry", max_length=500)
     owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Unassigned")
-    due_at = forms.DateTimeField(label="Due", required=False, **DATETIME)
+    due_at = datetime_field("Due", required=False)
 
     def __init__(self, *args: Any, force_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(
-            organisation_id=force_id, is_active=True
-        ).order_by("last_name", "first_name")
+        owner_field: forms.ModelChoiceField = self.fields["owner"]  # type: ignore[assignment]
+        owner_field.queryset = User.objects.filter(organisation_id=force_id, is_active=True).order_by(
+            "last_name", "first_name"
+        )
 
 
 class EnquiryUpdateForm(forms.Form):

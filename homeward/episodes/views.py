@@ -326,8 +326,8 @@ def not_recorded(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
 @requires(Capability.INVESTIGATE)
+@require_POST
 def update_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     episode = selectors.episode_for(actor=actor, pk=pk, log=False)
@@ -343,8 +343,8 @@ def update_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "episodes/simple_form.html", {**context, "heading": "Add an update"}, status=400)
 
 
-@require_POST
 @requires(Capability.INVESTIGATE)
+@require_POST
 def enquiry_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     episode = selectors.episode_for(actor=actor, pk=pk, log=False)
@@ -423,8 +423,8 @@ def sighting_new(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "episodes/simple_form.html", context)
 
 
-@require_POST
 @requires(Capability.SIGN_OFF)
+@require_POST
 def long_term(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     episode = selectors.episode_for(actor=actor, pk=pk, log=False)
@@ -439,5 +439,8 @@ def long_term(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, "Marked as long-term missing.")
     else:
-        messages.error(request, "; ".join(form.non_field_errors()) or "Could not mark as long-term missing.")
+        messages.error(
+            request,
+            "; ".join(str(e) for e in form.non_field_errors()) or "Could not mark as long-term missing.",
+        )
     return redirect("episode_detail", pk=episode.pk)

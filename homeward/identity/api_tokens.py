@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from homeward.identity.models import User
 
 # Recognisable in logs and by secret scanners; the rest is 256 bits from the OS's random source.
-TOKEN_PREFIX = "hw_"
+TOKEN_PREFIX = "hw_"  # noqa: S105 (a public marker, not a secret)
 # Recording every request would turn each read into a write; once a minute says "in use" well enough.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from homeward.api_base import READ_ERRORS, WRITE_ERRORS, ErrorOut, ValidationErrorOut, actor_of, require
+from homeward.api_base import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    ErrorOut,
+    ValidationErrorOut,
+    actor_of,
+    body_paths,
+    require,
+)
 from homeward.episodes.selectors import districts_for
 from homeward.errors import InvalidInput
 from homeward.identity.models import District, Organisation, OrganisationKind, User
@@ -18,9 +26,13 @@ from homeward.people.selectors import people_search_for, person_for
 
 router = Router(tags=["people"])
 
+# Where the action's field names live in the request body.
+CREATE_PATHS = {"placing_authority": "placing_authority_id", "home_district": "home_district_id"}
+
 
 @router.post(
-    "search",
+    "/search",
+    url_name="person_search",
     response={200: SearchResultsOut, 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut},
     summary="Find people before creating one",
 )
@@ -37,12 +49,19 @@ def search(request: HttpRequest, payload: PersonSearchIn) -> dict[str, object]:
     return {"candidates": people_search_for(actor=actor_of(request), query=query)}
 
 
-@router.get("{int:person_id}", response={200: PersonOut, **READ_ERRORS}, summary="Read a person record")
+@router.get(
+    "/{int:person_id}",
+    response={200: PersonOut, **READ_ERRORS},
+    url_name="person_detail",
+    summary="Read a person record",
+)
 def detail(request: HttpRequest, person_id: int) -> Person:
     return person_for(actor=actor_of(request), pk=person_id)
 
 
-@router.post("", response={201: PersonOut, **WRITE_ERRORS}, summary="Create a person record")
+@router.post(
+    "", response={201: PersonOut, **WRITE_ERRORS}, url_name="person_create", summary="Create a person record"
+)
 def create(request: HttpRequest, payload: PersonCreateIn) -> Status[Person]:
     """Search first: this always creates a new record. Each fact is recorded as supplied by `supplied_by`."""
     actor = actor_of(request)
@@ -70,7 +89,8 @@ def create(request: HttpRequest, payload: PersonCreateIn) -> Status[Person]:
         aliases=[(a.given_name, a.family_name) for a in payload.aliases],
         markers=list(payload.markers),
     )
-    person = person_create(actor=actor, data=data, supplied_by=payload.supplied_by)
+    with body_paths(CREATE_PATHS):
+        person = person_create(actor=actor, data=data, supplied_by=payload.supplied_by)
     return Status(201, person_for(actor=actor, pk=person.pk, log=False))
 
 

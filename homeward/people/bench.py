@@ -92,7 +92,11 @@ for _r, _row in enumerate(_QWERTY_ROWS):
         near = {_row[i] for i in (_c - 1, _c + 1) if 0 <= i < len(_row)}
         for _other in (_r - 1, _r + 1):
             if 0 <= _other < len(_QWERTY_ROWS):
-                near.update(_QWERTY_ROWS[_other][i] for i in (_c - 1, _c, _c + 1) if 0 <= i < len(_QWERTY_ROWS[_other]))
+                near.update(
+                    _QWERTY_ROWS[_other][i]
+                    for i in (_c - 1, _c, _c + 1)
+                    if 0 <= i < len(_QWERTY_ROWS[_other])
+                )
         _NEIGHBOURS[_ch] = "".join(sorted(near - {_ch}))
 
 # Respellings people make by ear rather than by slip of the finger.
@@ -174,7 +178,9 @@ def _respell(word: str, rng: random.Random) -> str:
     return lower.replace(a, b, 1).title()
 
 
-def _make_population(n: int, rng: random.Random, today: dt.date) -> list[tuple[str, str, dt.date | None, int | None]]:
+def _make_population(
+    n: int, rng: random.Random, today: dt.date
+) -> list[tuple[str, str, dt.date | None, int | None]]:
     tail = [h + e for h in _TAIL_HEADS for e in _TAIL_ENDS]
     common_weights = _zipf_weights(len(_SURNAMES))
     female_weights = _zipf_weights(len(_GIVEN_FEMALE), 0.7)
@@ -255,7 +261,9 @@ def _fill(n_people: int, rng: random.Random, force: Organisation) -> list[_Synth
     return synthetic
 
 
-def _query_for(person: _Synthetic, kind: str, date_kind: str, rng: random.Random, today: dt.date) -> SearchQuery:
+def _query_for(
+    person: _Synthetic, kind: str, date_kind: str, rng: random.Random, today: dt.date
+) -> SearchQuery:
     given, family = person.given, person.family
     if kind == "surname_typo":
         family = _typo(family, rng)

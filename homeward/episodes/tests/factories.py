@@ -50,7 +50,9 @@ def report(world: World, person: Person, *, from_home: bool = True, **overrides:
         last_seen_at=now - dt.timedelta(hours=3),
         last_seen_place="Front door",
         circumstances="Left after an argument and did not come back at curfew.",
-        reasonable_steps="Searched the house and garden, rang her phone and two friends." if from_home else "",
+        reasonable_steps="Searched the house and garden, rang her phone and two friends."
+        if from_home
+        else "",
         call_handler_answers={"out_of_character": {"answer": "no", "detail": "Goes missing often"}},
     )
     for key, value in overrides.items():
@@ -63,7 +65,11 @@ def assess(world: World, episode: Episode, level: str = "high") -> Episode:
         actor=world.supervisor,
         episode=episode,
         expected_version=episode.version,
-        data=actions.RiskData(level=level, rationale="Known CSE risk; seen with older men.", factors={"sexual_exploitation": "yes"}),
+        data=actions.RiskData(
+            level=level,
+            rationale="Known CSE risk; seen with older men.",
+            factors={"sexual_exploitation": "yes"},
+        ),
     )
     episode.refresh_from_db()
     return episode
@@ -75,7 +81,9 @@ def find(world: World, episode: Episode) -> Episode:
         episode=episode,
         expected_version=episode.version,
         data=actions.FoundData(
-            found_at=timezone.now() - dt.timedelta(minutes=5), found_place="Friend's flat", how_found="police",
+            found_at=timezone.now() - dt.timedelta(minutes=5),
+            found_place="Friend's flat",
+            how_found="police",
             condition="safe_well",
         ),
     )

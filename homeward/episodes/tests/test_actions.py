@@ -58,22 +58,41 @@ def test_full_lifecycle_reported_active_found_closed(world):
     assert episode.next_review_due is not None
     assert abs((episode.next_review_due - timezone.now()) - dt.timedelta(hours=2)) < dt.timedelta(minutes=1)
     ra = episode.risk_assessments.get()
-    actions.risk_assessment_sign_off(actor=world.supervisor, assessment=ra, expected_version=episode.version, note="Agreed")
+    actions.risk_assessment_sign_off(
+        actor=world.supervisor, assessment=ra, expected_version=episode.version, note="Agreed"
+    )
     episode.refresh_from_db()
     assert episode.sign_off_due is None
     episode = find(world, episode)
     assert episode.status == Status.FOUND and episode.found_at is not None
     actions.prevention_interview_record(
-        actor=world.officer, episode=episode, expected_version=episode.version,
-        data=actions.InterviewData(outcome="completed", conducted_at=timezone.now(), push_factors="Rows at home"),
+        actor=world.officer,
+        episode=episode,
+        expected_version=episode.version,
+        data=actions.InterviewData(
+            outcome="completed", conducted_at=timezone.now(), push_factors="Rows at home"
+        ),
     )
     episode.refresh_from_db()
     episode = actions.episode_close(actor=world.supervisor, episode=episode, expected_version=episode.version)
     assert episode.status == Status.CLOSED
-    kinds = list(EpisodeEvent.objects.filter(episode=episode).order_by("version").values_list("kind", flat=True))
-    assert kinds == ["reported", "risk_assessed", "risk_signed_off", "found", "prevention_interview", "closed"]
+    kinds = list(
+        EpisodeEvent.objects.filter(episode=episode).order_by("version").values_list("kind", flat=True)
+    )
+    assert kinds == [
+        "reported",
+        "risk_assessed",
+        "risk_signed_off",
+        "found",
+        "prevention_interview",
+        "closed",
+    ]
     assert set(AuditEvent.objects.filter(object_type="episode").values_list("event_type", flat=True)) >= {
-        "episode.reported", "risk.assessed", "risk.signed_off", "episode.found", "prevention_interview.recorded",
+        "episode.reported",
+        "risk.assessed",
+        "risk.signed_off",
+        "episode.found",
+        "prevention_interview.recorded",
         "episode.closed",
     }
 
@@ -82,10 +101,14 @@ def test_regrading_adds_an_assessment_and_keeps_history(world):
     episode = assess(world, report(world, make_ruby(world)), "medium")
     episode = assess(world, episode, "high")
     episode = assess(world, episode, "medium")
-    assert list(RiskAssessment.objects.filter(episode=episode).order_by("sequence").values_list("level", flat=True)) == [
-        "medium", "high", "medium"
-    ]
-    assert (episode.risk_level, episode.risk_level_first, episode.risk_level_highest) == ("medium", "medium", "high")
+    assert list(
+        RiskAssessment.objects.filter(episode=episode).order_by("sequence").values_list("level", flat=True)
+    ) == ["medium", "high", "medium"]
+    assert (episode.risk_level, episode.risk_level_first, episode.risk_level_highest) == (
+        "medium",
+        "medium",
+        "high",
+    )
 
 
 def test_children_cannot_be_graded_very_low(world):
@@ -107,7 +130,9 @@ def test_rationale_is_required(world, rationale):
     episode = report(world, make_ruby(world))
     with pytest.raises(InvalidInput) as excinfo:
         actions.risk_assessment_record(
-            actor=world.supervisor, episode=episode, expected_version=1,
+            actor=world.supervisor,
+            episode=episode,
+            expected_version=1,
             data=actions.RiskData(level="high", rationale=rationale),
         )
     assert "rationale" in excinfo.value.errors
@@ -122,7 +147,10 @@ def test_illegal_transitions_are_refused_with_a_clear_message(world):
         actions.episode_close(actor=world.supervisor, episode=episode, expected_version=episode.version)
     with pytest.raises(IllegalTransition, match="already recorded as a missing episode"):
         actions.episode_decide_not_recorded(
-            actor=world.supervisor, episode=episode, expected_version=episode.version, reason="Not missing at all really"
+            actor=world.supervisor,
+            episode=episode,
+            expected_version=episode.version,
+            reason="Not missing at all really",
         )
 
 
@@ -132,7 +160,9 @@ def test_closing_needs_the_prevention_interview_or_a_reason(world):
         actions.episode_close(actor=world.supervisor, episode=episode, expected_version=episode.version)
     assert "prevention_not_done_reason" in excinfo.value.errors
     closed = actions.episode_close(
-        actor=world.supervisor, episode=episode, expected_version=episode.version,
+        actor=world.supervisor,
+        episode=episode,
+        expected_version=episode.version,
         prevention_not_done_reason="Moved to a secure unit out of force the same night",
     )
     assert closed.status == Status.CLOSED
@@ -141,8 +171,12 @@ def test_closing_needs_the_prevention_interview_or_a_reason(world):
 def test_found_deceased_is_its_own_outcome(world):
     episode = assess(world, report(world, make_adult(world), from_home=False), "high")
     episode = actions.episode_mark_found(
-        actor=world.officer, episode=episode, expected_version=episode.version,
-        data=actions.FoundData(found_at=timezone.now(), found_place="Canal", how_found="police", condition="deceased"),
+        actor=world.officer,
+        episode=episode,
+        expected_version=episode.version,
+        data=actions.FoundData(
+            found_at=timezone.now(), found_place="Canal", how_found="police", condition="deceased"
+        ),
     )
     assert episode.status == Status.FOUND_DECEASED
 
@@ -150,7 +184,10 @@ def test_found_deceased_is_its_own_outcome(world):
 def test_not_recorded_decision_keeps_who_when_why(world):
     episode = report(world, make_adult(world), from_home=False)
     episode = actions.episode_decide_not_recorded(
-        actor=world.supervisor, episode=episode, expected_version=1, reason="Known to be at his brother's, spoke to him"
+        actor=world.supervisor,
+        episode=episode,
+        expected_version=1,
+        reason="Known to be at his brother's, spoke to him",
     )
     assert episode.status == Status.NOT_RECORDED
     assert episode.not_recorded_by == world.supervisor and episode.not_recorded_at is not None
@@ -165,7 +202,9 @@ def test_roles_without_the_capability_are_refused(world):
         actions.episode_close(actor=world.officer, episode=episode, expected_version=episode.version)
     with pytest.raises(NotAllowed):
         actions.risk_assessment_sign_off(
-            actor=world.call_handler, assessment=episode.risk_assessments.get(), expected_version=episode.version
+            actor=world.call_handler,
+            assessment=episode.risk_assessments.get(),
+            expected_version=episode.version,
         )
 
 
@@ -177,7 +216,9 @@ def test_concurrent_edit_is_refused_and_shows_what_changed(world):
     assess(world, episode, "medium")
     with pytest.raises(EditConflict) as excinfo:
         actions.risk_assessment_record(
-            actor=world.officer, episode=stale, expected_version=seen_version,
+            actor=world.officer,
+            episode=stale,
+            expected_version=seen_version,
             data=actions.RiskData(level="low", rationale="Thinks she is at a friend's house."),
         )
     assert excinfo.value.current_version == seen_version + 1
@@ -205,21 +246,37 @@ def test_audit_event_is_in_the_same_transaction_as_the_change(world):
 
 def test_enquiries_updates_and_sightings(world):
     episode = assess(world, report(world, make_ruby(world)))
-    enquiry = actions.enquiry_add(actor=world.officer, episode=episode, description="Check the bus station CCTV", owner=world.officer)
+    enquiry = actions.enquiry_add(
+        actor=world.officer, episode=episode, description="Check the bus station CCTV", owner=world.officer
+    )
     with pytest.raises(InvalidInput):
-        actions.enquiry_update(actor=world.officer, enquiry=enquiry, expected_version=1, status="done", result="")
-    actions.enquiry_update(actor=world.officer, enquiry=enquiry, expected_version=1, status="done", result="Seen 14:02")
+        actions.enquiry_update(
+            actor=world.officer, enquiry=enquiry, expected_version=1, status="done", result=""
+        )
+    actions.enquiry_update(
+        actor=world.officer, enquiry=enquiry, expected_version=1, status="done", result="Seen 14:02"
+    )
     with pytest.raises(EditConflict):
-        actions.enquiry_update(actor=world.supervisor, enquiry=enquiry, expected_version=1, status="cancelled", result="x")
+        actions.enquiry_update(
+            actor=world.supervisor, enquiry=enquiry, expected_version=1, status="cancelled", result="x"
+        )
     actions.episode_update_add(actor=world.officer, episode=episode, text="Spoke to her friend Jade.")
     actions.sighting_record(
-        actor=world.officer, episode=episode, seen_at=timezone.now() - dt.timedelta(minutes=30),
-        place="Leeds bus station", reported_by="Security guard", details="Alone",
+        actor=world.officer,
+        episode=episode,
+        seen_at=timezone.now() - dt.timedelta(minutes=30),
+        place="Leeds bus station",
+        reported_by="Security guard",
+        details="Alone",
     )
     with pytest.raises(InvalidInput):
         actions.sighting_record(
-            actor=world.officer, episode=episode, seen_at=timezone.now() + dt.timedelta(days=1),
-            place="x", reported_by="y", details="",
+            actor=world.officer,
+            episode=episode,
+            seen_at=timezone.now() + dt.timedelta(days=1),
+            place="x",
+            reported_by="y",
+            details="",
         )
     assert episode.sightings.count() == 1 and episode.updates.count() == 1
     with pytest.raises(InvalidInput):

@@ -1,0 +1,414 @@
+"""Short synthetic free text for demo episodes: circumstances, rationales, interviews, updates.
+
+Kept apart from the generator so the narrative can be read and improved without wading through the
+simulation. Every function takes the generator's random source, so the text is as deterministic as the rest.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Story:
+    """What the text needs to know about one episode."""
+
+    given: str
+    female: bool
+    age: int | None
+    kind: str  # the archetype key: lac_home, child_once, adult_mh, dementia…
+    place: str  # the name of the place missing from
+    area: str  # the neighbourhood or town
+    markers: frozenset[str]
+    earlier_episodes: int
+    relation: str  # the reporting person's relationship
+
+    @property
+    def she(self) -> str:
+        return "she" if self.female else "he"
+
+    @property
+    def her(self) -> str:
+        return "her" if self.female else "him"
+
+    @property
+    def hers(self) -> str:
+        return "her" if self.female else "his"
+
+    @property
+    def child(self) -> bool:
+        return self.age is not None and self.age < 18
+
+
+def _time(rng: random.Random, lo: int, hi: int) -> str:
+    return f"{rng.randint(lo, hi):02d}:{rng.choice((0, 15, 30, 45)):02d}"
+
+
+def circumstances(rng: random.Random, s: Story) -> str:
+    g, she, her, hers = s.given, s.she, s.her, s.hers
+    options: list[str]
+    if s.kind in ("lac_home", "lac_foster"):
+        options = [
+            f"{g} left {s.place} at about {_time(rng, 15, 21)} saying {she} was going to the shop and did not return "
+            f"by the agreed time of {_time(rng, 21, 22)}. {hers.capitalize()} phone goes straight to voicemail.",
+            f"{g} left {s.place} after an argument with staff about phone use. Believed to be heading to {s.area}, "
+            f"where {she} has friends.",
+            f"{g} was not in {hers} room at the {_time(rng, 0, 3)} night check; the window was open. "
+            f"Nothing known to have been taken apart from {hers} phone.",
+            f"{g} did not return from college. Staff have checked the usual places in {s.area} without success.",
+            f"{g} went out with friends at {_time(rng, 17, 20)} and has not come back. Snapchat shows {her} "
+            f"last active in {s.area}.",
+        ]
+        if "cse" in s.markers:
+            options.append(
+                f"{g} was seen getting into a car with two older males outside {s.place}. Known CSE concerns; "
+                f"{she} has been found in {s.area} on previous occasions."
+            )
+        if "cce" in s.markers:
+            options.append(
+                f"{g} left {s.place} after receiving several calls on a second phone. Concerns about county "
+                f"lines; previously found out of the county."
+            )
+    elif s.kind in ("child_once", "child_repeat"):
+        options = [
+            f"{g} went out after school to see friends and has not come home. {s.relation} has phoned "
+            f"{hers} friends and none of them have seen {her}.",
+            f"{g} left home after an argument with {hers} {s.relation.lower()} about {rng.choice(('school', 'phone use', 'a boyfriend', 'a girlfriend', 'coming home late', 'money'))}. "
+            f"Took a bag with some clothes.",
+            f"{g} did not arrive at school this morning and has not come home. This is out of character.",
+            f"{g} was due home by {_time(rng, 20, 22)} and is not answering {hers} phone. Last seen in {s.area}.",
+            f"{g} went to a party in {s.area} and did not come home. Friends say {she} left on {hers} own.",
+        ]
+        if s.age is not None and s.age < 11:
+            options = [
+                f"{g} was playing outside near home in {s.area} and did not come in when called. "
+                f"Family and neighbours have searched the street and the park.",
+                f"{g} became separated from {hers} family in {s.area} town centre.",
+            ]
+    elif s.kind == "adult_mh":
+        options = [
+            f"{g} is an informal patient who left the ward at {_time(rng, 9, 22)} and has not returned. "
+            f"Has expressed thoughts of suicide this week.",
+            f"{g} is detained under section 3 and failed to return from an hour's unescorted leave.",
+            f"{g} left home after a crisis team visit; {s.relation.lower()} found a note saying "
+            f"'sorry for everything'. Phone is switched off.",
+            f"{g} has not taken {hers} medication for three days and left home without {hers} phone. "
+            f"{s.relation} is very worried.",
+            f"{g} walked out of the emergency department before being assessed after an overdose.",
+        ]
+    elif s.kind == "dementia":
+        options = [
+            f"{g} has dementia and left the house while {hers} {s.relation.lower()} was asleep. "
+            f"Wearing {rng.choice(('slippers', 'a dressing gown', 'a thin cardigan'))}; it is cold outside.",
+            f"{g} is a resident with dementia who left {s.place} through the garden gate. "
+            f"Not used to being out alone and does not carry a phone.",
+            f"{g} went for {hers} usual walk to the shop in {s.area} and has not come back after two hours. "
+            f"Has dementia and may try to go to a former address.",
+        ]
+    elif s.kind == "adult_repeat":
+        options = [
+            f"{g} left the hostel yesterday evening and has not returned; missed {hers} methadone collection "
+            f"this morning.",
+            f"{g} has not been seen by {hers} support worker for two days. Known to sleep rough around {s.area}.",
+            f"{g} left after a row with {hers} partner and has been drinking heavily. Not answering calls.",
+        ]
+    else:
+        options = [
+            f"{g} did not return home from work. Phone is switched off, which is out of character.",
+            f"{g} left home after a relationship breakdown and sent a worrying text message to {hers} "
+            f"{s.relation.lower()}.",
+            f"{g} went on a night out in {s.area} and did not come home. Friends last saw {her} at about "
+            f"{_time(rng, 0, 2)}.",
+            f"{g} left home for a walk {rng.choice(('this afternoon', 'this morning', 'last night'))} and has "
+            f"not come back. {hers.capitalize()} car is still on the drive.",
+            f"{g} has been under financial pressure and left home without {hers} bank cards or phone.",
+        ]
+    text = rng.choice(options)
+    if s.earlier_episodes:
+        text += f" Has been reported missing {s.earlier_episodes} time{'s' if s.earlier_episodes > 1 else ''} before."
+    return text
+
+
+def reasonable_steps(rng: random.Random, s: Story) -> str:
+    return rng.choice(
+        (
+            f"Staff searched the building and grounds, phoned {s.her} {rng.randint(3, 8)} times and checked "
+            f"with friends and the usual places in {s.area} before reporting.",
+            f"Called {s.hers} mobile and messaged on Snapchat; drove round {s.area}; contacted {s.hers} family. "
+            f"No reply.",
+            f"Searched the house and garden, checked CCTV at the front door, phoned family and friends.",
+            f"Checked {s.hers} room, the garden and the local park; rang {s.hers} phone and social worker.",
+        )
+    )
+
+
+def last_seen_with(rng: random.Random, s: Story) -> str:
+    if "cse" in s.markers and rng.random() < 0.4:
+        return "Two older males in a grey hatchback"
+    if s.child and rng.random() < 0.4:
+        return rng.choice(
+            ("Friends from school", "A girl known as 'Lils'", "Two boys on bikes", "A group of friends")
+        )
+    if rng.random() < 0.15:
+        return rng.choice(("A friend", "Partner", "Unknown male"))
+    return "Alone"
+
+
+LEVEL_WORDS = {"very_low": "very low", "low": "low", "medium": "medium", "high": "high"}
+
+
+def risk_rationale(rng: random.Random, level: str, s: Story, regrade: bool) -> str:
+    word = LEVEL_WORDS.get(level, level.replace("_", " "))
+    reasons: list[str] = []
+    if s.child:
+        reasons.append(f"{s.given} is {s.age} and a child")
+    elif s.age is not None and s.age >= 65:
+        reasons.append(f"{s.given} is {s.age}")
+    if "cse" in s.markers:
+        reasons.append("known to be at risk of child sexual exploitation")
+    if "cce" in s.markers:
+        reasons.append("linked to county lines activity")
+    if "self_harm" in s.markers:
+        reasons.append("has a history of self-harm")
+    if "mental_health" in s.markers:
+        reasons.append("has mental-health needs")
+    if "dementia" in s.markers:
+        reasons.append("has dementia and may not be able to keep safe")
+    if s.earlier_episodes:
+        reasons.append(f"missing {s.earlier_episodes} times before, usually returning within a day")
+    if not reasons:
+        reasons.append("no previous missing history")
+    basis = "; ".join(reasons[:3])
+    tail = {
+        "high": "There is an immediate risk of serious harm: full search and MIM oversight.",
+        "medium": "The risk of harm is likely but not immediate: active enquiries to locate.",
+        "low": "No apparent risk of harm at present; enquiries continue and the grading will be reviewed.",
+        "very_low": "Very low risk of harm; the person is not a child and has capacity. Proportionate enquiries.",
+    }.get(level, "Graded on the information available.")
+    lead = "Regraded" if regrade else "Graded"
+    why = ""
+    if regrade:
+        why = rng.choice(
+            (
+                " New information from the reporting person. ",
+                " Sighting not confirmed and time missing increasing. ",
+                " Phone data shows them in a known hotspot. ",
+                " Confirmed safe at a friend's address by phone; not yet seen. ",
+            )
+        )
+    return f"{lead} {word}: {basis}.{why or ' '}{tail}"
+
+
+def sign_off_note(rng: random.Random) -> str:
+    return rng.choice(
+        (
+            "Agree with the grading.",
+            "Agree. Ensure social care are informed.",
+            "Agree; make sure the phone work is done.",
+            "Agreed. Review at the time set.",
+            "",
+        )
+    )
+
+
+def found_story(rng: random.Random, s: Story, how: str) -> tuple[str, str, str]:
+    """(found place, where they had been, with whom)."""
+    area = s.area
+    if how in ("own_accord", "care_staff") and s.kind in ("lac_home", "lac_foster"):
+        place = f"Returned to {s.place}"
+    elif how == "own_accord":
+        place = "Returned home"
+    elif how == "hospital":
+        place = "Emergency department"
+    else:
+        place = rng.choice(
+            (
+                f"Friend's address in {area}",
+                f"{area} town centre",
+                "Leeds railway station",
+                "Bradford Interchange",
+                f"Park in {area}",
+                f"Fast-food restaurant in {area}",
+                f"Relative's address in {area}",
+                f"Bus station, {area}",
+            )
+        )
+    where = rng.choice(
+        (
+            "At a friend's house",
+            "Walking around town",
+            "With a boyfriend",
+            "With a girlfriend",
+            "At a relative's",
+            "Staying with friends",
+            "Would not say",
+            "In a park with friends",
+        )
+    )
+    if s.kind == "dementia":
+        where = "Walking towards a former home address"
+    with_whom = rng.choice(("Friends", "Alone", "Not disclosed", "Partner", "Older friends"))
+    return place, where, with_whom
+
+
+EXPLOITATION_INDICATORS = (
+    "Found with older males",
+    "Unexplained money or gifts",
+    "Found in a known exploitation hotspot",
+    "Found out of the area",
+    "Under the influence of alcohol or drugs",
+    "New or second phone",
+)
+
+PUSH_FACTORS = (
+    "Conflict with carers about rules",
+    "Arguments at home",
+    "Unhappy with placement",
+    "Bullying at school",
+    "Bereavement",
+    "Family breakdown",
+    "Worries about exams",
+    "Feeling low",
+    "Money worries",
+    "Relationship ended",
+)
+PULL_FACTORS = (
+    "Wanted to see friends",
+    "Boyfriend or girlfriend",
+    "Wanted to see family",
+    "Parties",
+    "Older associates",
+    "Drugs and alcohol",
+    "Wanted to go home to birth family",
+    "Pressure from peers",
+)
+SUPPORT = (
+    "Early help",
+    "School pastoral support",
+    "CAMHS",
+    "Substance misuse service",
+    "Housing support",
+    "GP review",
+    "Family mediation",
+    "Youth service",
+)
+REFERRALS = (
+    "Referred to early help",
+    "Referral to the CSE team",
+    "Referral to the Missing People charity",
+    "Referred to the children's social care duty team",
+    "Referred to community mental health team",
+    "Referral to the youth offending service",
+    "Safeguarding referral (adults)",
+)
+
+
+def interview_texts(rng: random.Random, s: Story) -> dict[str, str]:
+    push = ", ".join(rng.sample(PUSH_FACTORS, rng.randint(1, 2)))
+    pull = ", ".join(rng.sample(PULL_FACTORS, rng.randint(0, 2)))
+    disclosures = ""
+    if rng.random() < 0.06 or ("cse" in s.markers and rng.random() < 0.2):
+        disclosures = rng.choice(
+            (
+                "Said an older male gave them vodka and a lift.",
+                "Said they were asked to carry a package to another town.",
+                "Disclosed being hit by a family member.",
+                "Said they stayed at an address where adults were using drugs.",
+            )
+        )
+    return {
+        "push_factors": push,
+        "pull_factors": pull,
+        "disclosures": disclosures,
+        "support_needed": rng.choice(SUPPORT) if rng.random() < 0.6 else "",
+        "referrals": rng.choice(REFERRALS) if rng.random() < 0.5 else "",
+        "harm": "Reported minor injuries" if rng.random() < 0.03 else "",
+    }
+
+
+def carer_account(rng: random.Random, s: Story) -> str:
+    return rng.choice(
+        (
+            f"{s.relation} says {s.given} stayed at a friend's and is safe; would not talk to officers.",
+            f"Staff report {s.given} returned tired but unharmed and refused to speak to police.",
+            f"{s.given} declined; family say {s.she} was with {s.hers} cousin all night.",
+        )
+    )
+
+
+NOT_DONE_REASONS = (
+    "Person refused to engage after three attempts; carer's account recorded in the updates.",
+    "Moved out of the force area before the interview could take place; receiving force informed.",
+    "Admitted to hospital on return; interview not possible and closure agreed with the ward.",
+)
+
+NOT_RECORDED_REASONS = (
+    "Whereabouts known: at a friend's address, carer spoken to the friend's parent; not missing.",
+    "Late home by under an hour with a known reason; carer advised to call back if concerns grow.",
+    "Person located by phone before the report was completed: safe at a relative's.",
+    "Away without authorisation from the placement but whereabouts known and no risk identified.",
+    "Adult with capacity who has chosen to stay with a partner and has spoken to officers.",
+)
+
+ENQUIRIES = (
+    "Check CCTV at the bus station",
+    "Phone work: request cell-site data",
+    "Visit friend's address in {area}",
+    "Speak to school about friendships",
+    "Check social media accounts",
+    "Hospital checks across the force area",
+    "Circulate on PNC as missing",
+    "Visit known associates in {area}",
+    "Check bank card use",
+    "Search the local park and canal towpath",
+    "Contact the placing authority's emergency duty team",
+    "Request press release authority",
+)
+
+UPDATES = (
+    "Spoke to {relation}; no contact since the report.",
+    "House search completed; nothing of note found.",
+    "Friends spoken to at school; one believes they were heading to {area}.",
+    "Phone still switched off. Cell-site request submitted.",
+    "Patrols in {area} briefed with description and photo.",
+    "Social care informed; strategy discussion arranged.",
+    "Possible sighting in {area}: patrol attended, no trace.",
+)
+
+SIGHTING_PLACES = (
+    "Outside the shop on the high street, {area}",
+    "Bus stop near the park, {area}",
+    "Train station concourse",
+    "Takeaway on the main road, {area}",
+)
+
+CLOSURE_NOTES = (
+    "Returned safe. Prevention interview done; no further action.",
+    "Safe and well. Information shared with partners.",
+    "Closed after prevention interview; referral made.",
+    "",
+)
+
+MARKER_DETAIL = {
+    "cse": "Assessed by the CSE team; linked to older males in {area}",
+    "cce": "Suspected involvement in county lines; found out of force before",
+    "trafficking": "Referred to the National Referral Mechanism",
+    "mental_health": "Known to the community mental health team",
+    "self_harm": "History of self-harm and suicidal thoughts",
+    "dementia": "Diagnosed dementia; may try to go to former addresses",
+    "learning_disability": "Learning disability; needs simple questions",
+    "autism": "Autistic; may not respond to their name",
+    "substance_misuse": "Alcohol and drug use",
+    "domestic_abuse": "Household known to domestic abuse services",
+    "forced_marriage": "Forced marriage protection concerns recorded",
+    "medical": "Needs daily medication",
+}
+
+MARKER_SOURCES = (
+    "Children's social care",
+    "Police intelligence",
+    "Health",
+    "Reporting person",
+    "Care provider",
+)
