@@ -46,8 +46,14 @@ types: install
 test: install lint types
 	$(PY) -m homeward.testrun
 
+# Benchmarks run on their own database under var/bench/, never the demo one.
+BENCH_DB := $(CURDIR)/var/bench/homeward.sqlite3
 bench: install
-	$(HW) bench
+	mkdir -p var/bench
+	rm -f $(BENCH_DB) $(BENCH_DB)-wal $(BENCH_DB)-shm
+	HOMEWARD_SQLITE_PATH=$(BENCH_DB) $(HW) migrate --noinput -v0
+	HOMEWARD_SQLITE_PATH=$(BENCH_DB) $(HW) demo --seed 1 --years 1
+	HOMEWARD_SQLITE_PATH=$(BENCH_DB) $(HW) bench --json var/bench/results.json
 
 clean:
 	rm -rf .venv node_modules var staticfiles .tools
