@@ -137,7 +137,7 @@ def reasonable_steps(rng: random.Random, s: Story) -> str:
             f"with friends and the usual places in {s.area} before reporting.",
             f"Called {s.hers} mobile and messaged on Snapchat; drove round {s.area}; contacted {s.hers} family. "
             f"No reply.",
-            f"Searched the house and garden, checked CCTV at the front door, phoned family and friends.",
+            "Searched the house and garden, checked CCTV at the front door, phoned family and friends.",
             f"Checked {s.hers} room, the garden and the local park; rang {s.hers} phone and social worker.",
         )
     )

@@ -30,12 +30,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 import jellyfish
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import OSA, JaroWinkler
 
 from homeward.people.models import Person, PersonAlias, PersonSearchKey
 from homeward.people.nicknames import canonical_forms
@@ -65,10 +66,10 @@ class Candidate:
 # How strongly a matched blocking key suggests the person is the one sought. Candidates are ranked by
 # the sum of their matched keys' weights before the cap, so a name-pair match is never crowded out by
 # people who merely share a birth year.
-KEY_WEIGHTS = {"n": 10, "d": 6, "fy": 4, "gy": 4, "iy": 3, "fi": 2, "gi": 2, "f": 1, "g": 1}
+KEY_WEIGHTS = {"n": 10, "d": 6, "fy": 4, "gy": 4, "iy": 3, "zy": 3, "fi": 2, "gi": 2, "fz": 2, "gz": 2, "f": 1, "g": 1}
 # At most this many candidates are scored. Enough that a genuine match on a weak key survives; small
 # enough that scoring stays within a few milliseconds.
-CANDIDATE_CAP = 1500
+CANDIDATE_CAP = 400
 # Rows read from the key index in one search. Bounds the worst case (a very common surname alone).
 KEY_ROW_CAP = 30_000
 # Results scoring below this are noise, not possible matches.
@@ -84,6 +85,7 @@ _SWAPPED_FACTOR = 0.97  # prefer the order as typed when both orders fit equally
 _ALIAS_FACTOR = 0.98  # prefer the recorded name over an alias that fits equally well
 _LATER_TOKEN_FACTOR = 0.92  # a middle name or one half of a double-barrelled surname
 _NO_DATE_ON_RECORD = 0.5  # the query gave a date but the record has none: neither for nor against
+_ESTIMATE_FACTOR = 0.6  # the record has only an estimated age
 
 _MONTHS = ("January February March April May June July August September October November December").split()
 
@@ -160,13 +162,32 @@ def _initial(forms: tuple[str, ...]) -> str:
     return forms[0][0] if forms else ""
 
 
-def _name_keys(
-    given: str, family: str, years: Iterable[int], kinds: frozenset[str] | None = None
-) -> set[str]:
-    """Keys for one (given, family) name; `kinds` limits which kinds are built (queries need fewer)."""
+def _ending(forms: tuple[str, ...]) -> str:
+    # The last two letters survive a slip at the start of a name ("Jewman" for "Newman"), which is
+    # exactly the typo that defeats both the initial and, usually, the phonetic code.
+    return forms[0][-2:] if forms else ""
+
+
+def _name_keys(given: str, family: str, years: Iterable[int], kinds: frozenset[str] | None = None) -> set[str]:
+    """Keys for one (given, family) name; `kinds` limits which kinds are built (queries need fewer).
+
+    Each kind survives a different mistake, so one typo rarely breaks them all:
+      n   given code + surname code          typos that keep the sound (Hartly, Smyth, Kathryn)
+      gi  given code + surname initial       any surname typo after the first letter
+      gz  given code + surname ending        a surname typo at the start
+      fi  surname code + given initial       the same for the first name
+      fz  surname code + given ending
+      gy  given code + birth year            the surname unknown or mangled
+      fy  surname code + birth year          the first name unknown or mangled
+      iy  both initials + birth year         typos in both names, away from the start
+      zy  both endings + birth year          typos in both names, at the start
+      f, g  a name code alone                only a surname, or only a first name, with no date
+    """
     years = tuple(years)
     gcodes, fcodes = _given_codes(given), _family_codes(family)
-    ginit, finit = _initial(_given_forms(given)), _initial(_family_forms(family))
+    gforms, fforms = _given_forms(given), _family_forms(family)
+    ginit, finit = _initial(gforms), _initial(fforms)
+    gend, fend = _ending(gforms), _ending(fforms)
 
     def want(kind: str) -> bool:
         return kinds is None or kind in kinds
@@ -179,6 +200,8 @@ def _name_keys(
             keys.update(f"fy:{f}|{y}" for y in years)
         if ginit and want("fi"):
             keys.add(f"fi:{f}|{ginit}")
+        if gend and want("fz"):
+            keys.add(f"fz:{f}|{gend}")
     for g in gcodes:
         if want("g"):
             keys.add(f"g:{g}")
@@ -186,10 +209,14 @@ def _name_keys(
             keys.update(f"gy:{g}|{y}" for y in years)
         if finit and want("gi"):
             keys.add(f"gi:{g}|{finit}")
+        if fend and want("gz"):
+            keys.add(f"gz:{g}|{fend}")
         if want("n"):
             keys.update(f"n:{g}|{f}" for f in fcodes)
     if ginit and finit and want("iy"):
         keys.update(f"iy:{ginit}{finit}|{y}" for y in years)
+    if gend and fend and want("zy"):
+        keys.update(f"zy:{gend}|{fend}|{y}" for y in years)
     return keys
 
 
@@ -267,7 +294,7 @@ def _query_keys(query: SearchQuery, today: dt.date) -> dict[str, int]:
     years = _query_years(query, today)
     keys: set[str] = set()
     if has_given and has_family:
-        kinds = frozenset({"n", "fy", "gy", "iy", "fi", "gi"})
+        kinds = frozenset({"n", "fy", "gy", "iy", "zy", "fi", "gi", "fz", "gz"})
         keys |= _name_keys(given, family, years, kinds)
         keys |= _name_keys(family, given, years, kinds)  # typed surname first
     elif has_family:
@@ -302,19 +329,32 @@ def _token_similarity(typed: str, recorded: str, given: bool) -> tuple[float, st
         return (0.75 if typed[0] == recorded[0] else 0.0), _INITIAL
     if given and _canonicals(typed) & _canonicals(recorded):
         return 0.95, _NICKNAME
-    jw = JaroWinkler.normalized_similarity(typed, recorded)
-    if _code(typed) == _code(recorded):
-        return max(jw, 0.92), _SOUNDS
+    edits = OSA.distance(typed, recorded)
+    shortest = min(len(typed), len(recorded))
+    # One slip of the finger (including two letters swapped) in a name of any length is a strong
+    # match; Jaro-Winkler alone rates a slip in a short name ("Laul" for "Paul") too low.
+    if edits == 1:
+        spelled = 0.85 if shortest >= 4 else 0.75
+    elif edits == 2 and shortest >= 6:
+        spelled = 0.65
+    else:
+        spelled = 0.0
+    # Jaro-Winkler gives unrelated names 0.5-0.7, so rescale: only close spellings keep much weight.
+    spelled = max(spelled, max(0.0, (JaroWinkler.normalized_similarity(typed, recorded) - 0.7) / 0.3) * 0.9)
+    code = _code(typed)
+    if code == _code(recorded):
+        # A short code (Laul and Lily are both "LL") says little unless the spelling is close too.
+        sounds = 0.92 if len(code) >= 3 or edits <= 2 else 0.6
+        if sounds > spelled:
+            return sounds, _SOUNDS
     if given:
         typed_codes = {_code(c) for c in _canonicals(typed)}
-        if any(_code(c) in typed_codes for c in _canonicals(recorded)):
-            return max(jw, 0.88), _NICKNAME  # a misspelt nickname: "Robbert" for "Bob"
-    # Jaro-Winkler gives unrelated names 0.5-0.7, so rescale: only close spellings keep much weight.
-    return max(0.0, (jw - 0.7) / 0.3) * 0.9, _SIMILAR
+        if any(len(_code(c)) >= 3 and _code(c) in typed_codes for c in _canonicals(recorded)) and spelled < 0.88:
+            return 0.88, _NICKNAME  # a misspelt nickname: "Robbert" for "Bob"
+    return spelled, _SIMILAR
 
 
-@dataclass(frozen=True)
-class _Part:
+class _Part(NamedTuple):
     """How one typed name part matched one recorded name part."""
 
     score: float
@@ -344,8 +384,7 @@ def _part_match(typed: str, recorded: str, given: bool) -> _Part:
     return _Part(best, best_kind, typed.strip(), recorded.strip())
 
 
-@dataclass(frozen=True)
-class _NameMatch:
+class _NameMatch(NamedTuple):
     score: float
     given: _Part | None
     family: _Part | None
@@ -499,19 +538,19 @@ def _one_digit_apart(a: int, b: int) -> bool:
 
 
 def _age_match(wanted: int, actual: int, *, estimated: bool) -> tuple[float, bool, str]:
-    what = "estimated age" if estimated else "aged"
     gap = abs(wanted - actual)
-    # Estimates on both sides are rough, so an estimated age gets a year more slack.
-    gap = max(0, gap - 1) if estimated else gap
-    if gap == 0:
-        return 1.0, False, f"{what.capitalize()} {actual} (about {wanted})"
-    if gap == 1:
-        return 0.75, False, f"{what.capitalize()} {actual} (about {wanted})"
-    if gap == 2:
-        return 0.4, False, f"{what.capitalize()} {actual} (about {wanted})"
+    if estimated:
+        # An estimate is rough, so allow a year more; but agreeing with a guess is weaker evidence
+        # than agreeing with a recorded date of birth, so it never scores as highly.
+        gap = max(0, gap - 1)
+        label, factor = f"Estimated age {actual}", _ESTIMATE_FACTOR
+    else:
+        label, factor = f"Aged {actual}", 1.0
+    if gap <= 2:
+        return (1.0, 0.75, 0.4)[gap] * factor, False, f"{label} (searched for about {wanted})"
     if gap == 3:
-        return 0.15, False, f"{what.capitalize()} {actual}, not about {wanted}"
-    return 0.0, True, f"{what.capitalize()} {actual}, not about {wanted}"
+        return 0.15 * factor, False, f"{label}, not about {wanted}"
+    return 0.0, True, f"{label}, not about {wanted}"
 
 
 # --- Search ----------------------------------------------------------------------------------------------
@@ -526,8 +565,7 @@ class _Row:
     aliases: list[tuple[str, str]] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Scored:
+class _Scored(NamedTuple):
     score: float
     name: _NameMatch | None
     date_reason: str | None
