@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
@@ -120,5 +120,18 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return api.create_response(request, {"detail": [issue]}, status=422)
 
 
+# Unknown URLs under /api/v1/ (including ids that are not numbers) get a JSON 404, not an HTML page.
+# Registered last, so that it only matches what no other route does.
+_fallback = Router()
+
+
+@_fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None, include_in_schema=False
+)
+def _no_such_route(request: HttpRequest, rest: str) -> None:
+    raise Http404(rest)
+
+
 api.add_router("/people", people_router)
 api.add_router("/episodes", episodes_router)
+api.add_router("", _fallback)

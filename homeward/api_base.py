@@ -39,7 +39,8 @@ class StrictInput(BaseModel):
 
 
 class ErrorOut(Schema):
-    """401 (not signed in / bad token), 403 (role may not do this, or CSRF failed), 404 (not found)."""
+    """400 (body is not JSON), 401 (not signed in / bad token), 403 (role may not, or CSRF failed),
+    404 (not there, or not yours: the two are indistinguishable)."""
 
     detail: str
 
@@ -78,6 +79,7 @@ class ConflictOut(Schema):
 
 READ_ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 WRITE_ERRORS: dict[int, Any] = {
+    400: ErrorOut,  # the body is not JSON
     401: ErrorOut,
     403: ErrorOut,
     404: ErrorOut,

@@ -40,6 +40,12 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", guarded)
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: object, tmp_path: object) -> None:
+    """Uploaded photos from tests go to a temporary folder, never var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined,operator]
+
+
 @dataclass
 class World:
     force: Organisation

@@ -68,6 +68,8 @@ HOSPITALS: dict[str, tuple[tuple[str, str], ...]] = {
         ("The Calder Unit", LocationCategory.MENTAL_HEALTH_UNIT),
     ),
 }
+SECURE_UNIT = "Moorside Secure Children's Home"
+SECURE_UNIT_DISTRICT = "Wakefield"
 # Places per 100,000 residents at scale 1 (children's homes sized so each has about four residents).
 REGULATED_HOMES_PER_100K = 1.7
 UNREGISTERED_HOMES_PER_100K = 0.6
@@ -122,11 +124,13 @@ DEMENTIA_DURATIONS: tuple[tuple[float, float, float], ...] = (
 # Deaths: more than 80% of people who die while missing are men (one-in-358 study).
 DEATH_SEX_FACTOR: dict[str, float] = {Sex.MALE: 1.38, Sex.FEMALE: 0.35, Sex.UNKNOWN: 1.0}
 REGRADE_SHARE = 0.12
+# More people go missing in summer: the monthly arrival rate swings this much either side of the mean.
+SEASONAL_SWING = 0.08
 REPORT_HOURS_CHILD = (6, 4, 3, 2, 1.5, 1, 1, 1.5, 2.5, 3, 3, 3, 3.5, 3.5, 4, 5, 6, 7, 8, 9, 10, 10, 9, 8)
 REPORT_HOURS_ADULT = (4, 3, 2.5, 2, 1.5, 1.5, 2, 3, 4, 5, 5, 5, 5, 5, 5, 5.5, 6, 6.5, 7, 7, 7, 6.5, 6, 5)
 REPORT_HOURS_DEMENTIA = (2, 1.5, 1, 1, 1, 1.5, 2, 3, 4, 5, 6, 6, 6, 6, 6, 6, 6, 5.5, 5, 4, 3.5, 3, 2.5, 2)
 # Kept to a handful: genuine duplicate records with a misspelt name (about 0.5% of people).
-DUPLICATE_SHARE_OF_CAREERS = 0.012
+DUPLICATE_SHARE_OF_CAREERS = 0.025
 MISSPELT_REREPORT_SHARE = 0.04
 
 
@@ -165,7 +169,7 @@ ARCHETYPES: tuple[Archetype, ...] = (
         markers=(("cse", 0.28, 0.07), ("cce", 0.06, 0.22), ("mental_health", 0.15, 0.15), ("self_harm", 0.2, 0.1),
                  ("substance_misuse", 0.15, 0.15), ("learning_disability", 0.05, 0.05), ("autism", 0.04, 0.08),
                  ("trafficking", 0.02, 0.02)),
-        career=True, rate_mean=14.0, rate_shape=0.9, window_mean_days=270, window_min_days=60, window_max_days=900,
+        career=True, rate_mean=17.0, rate_shape=0.9, window_mean_days=270, window_min_days=60, window_max_days=900,
     ),
     Archetype(
         key="lac_foster", per_year=700, child=True, ages=TEEN_AGES, female=0.5,
@@ -195,7 +199,7 @@ ARCHETYPES: tuple[Archetype, ...] = (
         key="adult_mh", per_year=1000, child=False,
         ages=_ages((18, 3), (20, 10), (25, 14), (30, 14), (35, 14), (40, 13), (45, 12), (50, 10), (55, 6),
                    (60, 4), (65, 2)),
-        female=0.45, risk=(0.02, 0.08, 0.60, 0.30), p_dead=0.010, p_not_recorded=0.003,
+        female=0.45, risk=(0.02, 0.08, 0.60, 0.30), p_dead=0.013, p_not_recorded=0.003,
         markers=(("mental_health", 0.9, 0.9), ("self_harm", 0.5, 0.4), ("substance_misuse", 0.15, 0.25),
                  ("learning_disability", 0.05, 0.05), ("autism", 0.03, 0.05), ("medical", 0.1, 0.1),
                  ("domestic_abuse", 0.08, 0.03)),
@@ -204,14 +208,14 @@ ARCHETYPES: tuple[Archetype, ...] = (
     Archetype(
         key="dementia", per_year=400, child=False,
         ages=_ages((65, 5), (70, 10), (75, 20), (80, 30), (85, 25), (90, 10)),
-        female=0.5, risk=(0, 0.05, 0.55, 0.40), p_dead=0.012, p_not_recorded=0.002,
+        female=0.5, risk=(0, 0.05, 0.55, 0.40), p_dead=0.016, p_not_recorded=0.002,
         markers=(("dementia", 0.95, 0.95), ("medical", 0.5, 0.5)),
         career=True, rate_mean=2.0, rate_shape=1.5, window_mean_days=150, window_min_days=10, window_max_days=600,
     ),
     Archetype(
         key="adult_repeat", per_year=600, child=False,
         ages=_ages((18, 12), (20, 15), (25, 18), (30, 18), (35, 14), (40, 11), (45, 7), (50, 5)),
-        female=0.25, risk=(0.12, 0.20, 0.60, 0.08), p_dead=0.007, p_not_recorded=0.006,
+        female=0.25, risk=(0.12, 0.20, 0.60, 0.08), p_dead=0.009, p_not_recorded=0.006,
         markers=(("substance_misuse", 0.7, 0.7), ("mental_health", 0.4, 0.4), ("self_harm", 0.15, 0.15),
                  ("domestic_abuse", 0.25, 0.1)),
         career=True, rate_mean=4.0, rate_shape=1.0, window_mean_days=250, window_min_days=20, window_max_days=900,
@@ -220,7 +224,7 @@ ARCHETYPES: tuple[Archetype, ...] = (
         key="adult_once", per_year=2200, child=False,
         ages=_ages((18, 12), (20, 12), (25, 12), (30, 11), (35, 11), (40, 10), (45, 10), (50, 8), (55, 6),
                    (60, 4), (65, 2), (70, 1.5), (75, 0.5)),
-        female=0.35, risk=(0.10, 0.12, 0.65, 0.13), p_dead=0.005, p_not_recorded=0.003,
+        female=0.35, risk=(0.10, 0.12, 0.65, 0.13), p_dead=0.0065, p_not_recorded=0.003,
         markers=(("mental_health", 0.2, 0.2), ("self_harm", 0.08, 0.08), ("substance_misuse", 0.06, 0.1),
                  ("domestic_abuse", 0.15, 0.05), ("medical", 0.06, 0.06), ("learning_disability", 0.02, 0.02),
                  ("autism", 0.02, 0.02), ("forced_marriage", 0.01, 0.0), ("trafficking", 0.005, 0.005)),

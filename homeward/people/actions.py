@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,7 +16,17 @@ from homeward.audit.log import audit_record
 from homeward.audit.models import Operation
 from homeward.errors import InvalidInput, NotAllowed
 from homeward.identity.roles import Capability
-from homeward.people.models import MarkerType, Person, PersonAlias, PersonMarker, Sex
+from homeward.people.models import (
+    MarkerType,
+    Person,
+    PersonAlias,
+    PersonAssociate,
+    PersonContact,
+    PersonMarker,
+    PersonPhoto,
+    PersonPlace,
+    Sex,
+)
 from homeward.people.search import person_index
 
 if TYPE_CHECKING:
@@ -187,3 +200,117 @@ def person_marker_add(
         changed_fields=["markers"],
     )
     return obj
+
+
+# Photos are checked by their first bytes, not by the name or the browser's claim.
+_IMAGE_SIGNATURES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+
+
+def _sniff_image(head: bytes) -> str | None:
+    for signature, content_type in _IMAGE_SIGNATURES.items():
+        if head.startswith(signature):
+            return content_type
+    return None
+
+
+@transaction.atomic
+def person_photo_add(
+    *,
+    actor: User,
+    person: Person,
+    upload: UploadedFile,
+    taken_on: dt.date,
+    supplied_by: str,
+    caption: str = "",
+) -> PersonPhoto:
+    if not (actor.can(Capability.INVESTIGATE) or actor.can(Capability.CREATE_PERSON)):
+        raise NotAllowed("Your role cannot add photos")
+    errors: dict[str, str] = {}
+    if upload.size is None or upload.size > settings.HOMEWARD_PHOTO_MAX_BYTES:
+        errors["image"] = (
+            f"The photo must be smaller than {settings.HOMEWARD_PHOTO_MAX_BYTES // (1024 * 1024)} MB"
+        )
+    content_type = _sniff_image(upload.read(16))
+    upload.seek(0)
+    if content_type is None:
+        errors["image"] = "The photo must be a JPEG or PNG image"
+    if taken_on > timezone.localdate():
+        errors["taken_on"] = "The date taken must be today or in the past"
+    if errors:
+        raise InvalidInput(errors)
+    assert content_type is not None
+    # A random stored name: the uploader's file name can carry personal data or path tricks.
+    upload.name = f"{uuid.uuid4().hex}.{'jpg' if content_type == 'image/jpeg' else 'png'}"
+    photo = PersonPhoto.objects.create(
+        person=person,
+        image=upload,
+        content_type=content_type,
+        taken_on=taken_on,
+        caption=caption.strip()[:200],
+        supplied_by=supplied_by,
+        recorded_by=actor,
+        recorded_at=timezone.now(),
+    )
+    audit_record(
+        actor=actor,
+        operation=Operation.COLLECTION,
+        event_type="person.photo_added",
+        object_type="person",
+        object_ids=[person.pk],
+        changed_fields=["photos"],
+    )
+    return photo
+
+
+FACT_KINDS = ("alias", "associate", "place", "marker", "contact")
+
+
+@transaction.atomic
+def person_fact_add(
+    *, actor: User, person: Person, kind: str, values: dict[str, str], supplied_by: str
+) -> None:
+    """Add one fact (alias, associate, place frequented, marker, contact) with who supplied it."""
+    if not (actor.can(Capability.INVESTIGATE) or actor.can(Capability.CREATE_PERSON)):
+        raise NotAllowed("Your role cannot add to person records")
+    if not supplied_by.strip():
+        raise InvalidInput({"supplied_by": "Enter who supplied this information"})
+    now = timezone.now()
+    common = {"person": person, "supplied_by": supplied_by.strip(), "recorded_by": actor, "recorded_at": now}
+    if kind == "marker":
+        person_marker_add(
+            actor=actor,
+            person=person,
+            marker=values.get("marker", ""),
+            detail=values.get("detail", ""),
+            supplied_by=supplied_by,
+        )
+        return
+    first = values.get("value", "").strip()
+    if not first:
+        raise InvalidInput({"value": "Enter the detail to add"})
+    if kind == "alias":
+        parts = first.split()
+        PersonAlias.objects.create(
+            given_name=parts[0], family_name=" ".join(parts[1:]), is_nickname=len(parts) == 1, **common
+        )
+        person_index(person)
+    elif kind == "associate":
+        PersonAssociate.objects.create(
+            name=first, relationship=values.get("detail", "").strip()[:100], **common
+        )
+    elif kind == "place":
+        PersonPlace.objects.create(description=first, **common)
+    elif kind == "contact":
+        PersonContact.objects.create(
+            kind=values.get("detail", "").strip()[:30] or "phone", value=first, **common
+        )
+    else:
+        raise InvalidInput({"kind": "Choose what to add"})
+    audit_record(
+        actor=actor,
+        operation=Operation.ALTERATION,
+        event_type=f"person.{kind}_added",
+        object_type="person",
+        object_ids=[person.pk],
+        changed_fields=[kind],
+    )

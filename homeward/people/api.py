@@ -33,7 +33,7 @@ CREATE_PATHS = {"placing_authority": "placing_authority_id", "home_district": "h
 @router.post(
     "/search",
     url_name="person_search",
-    response={200: SearchResultsOut, 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut},
+    response={200: SearchResultsOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut},
     summary="Find people before creating one",
 )
 def search(request: HttpRequest, payload: PersonSearchIn) -> dict[str, object]:

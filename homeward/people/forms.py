@@ -96,3 +96,32 @@ class PersonCreateForm(forms.Form):
             if parts:
                 result.append((parts[0], " ".join(parts[1:])))
         return result
+
+
+class PhotoForm(forms.Form):
+    image = forms.FileField(label="Photo (JPEG or PNG)")
+    taken_on = forms.DateField(label="Date taken", widget=forms.DateInput(attrs={"type": "date"}))
+    caption = forms.CharField(max_length=200, required=False)
+    supplied_by = forms.CharField(label="Supplied by", max_length=200)
+
+
+class FactForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What to add",
+        choices=[
+            ("alias", "Other name or nickname"),
+            ("associate", "Associate"),
+            ("place", "Place frequented"),
+            ("contact", "Phone or social media"),
+            ("marker", "Vulnerability marker"),
+        ],
+    )
+    value = forms.CharField(label="Name, place, number or account", max_length=300, required=False)
+    detail = forms.CharField(
+        label="Relationship, kind of contact or detail",
+        max_length=300,
+        required=False,
+        help_text="For an associate: how they know the person. For a contact: phone, Snapchat, Instagram…",
+    )
+    marker = forms.ChoiceField(label="Marker", choices=[("", "—"), *MarkerType.choices], required=False)
+    supplied_by = forms.CharField(label="Supplied by", max_length=200)

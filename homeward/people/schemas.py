@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, TypeAlias
 from django.utils import timezone
 from ninja import Schema
 from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from homeward.api_base import DistrictRef, OrganisationRef, StrictInput, one_of
 from homeward.people.models import Ethnicity, MarkerType, OfficerEthnicity, Person, Sex
@@ -42,12 +43,12 @@ class PersonSearchIn(StrictInput):
     @model_validator(mode="after")
     def _name_and_real_date(self) -> PersonSearchIn:
         if not (self.given_name.strip() or self.family_name.strip()):
-            raise ValueError("Enter a first name or a last name to search for")
+            raise PydanticCustomError("invalid_input", "Enter a first name or a last name to search for")
         if self.birth_day and self.birth_month and self.birth_year:
             try:
                 dt.date(self.birth_year, self.birth_month, self.birth_day)
             except ValueError:
-                raise ValueError("Date of birth must be a real date") from None
+                raise PydanticCustomError("invalid_input", "Date of birth must be a real date") from None
         return self
 
 
@@ -87,7 +88,7 @@ class PersonCreateIn(StrictInput):
     @model_validator(mode="after")
     def _dob_or_estimate(self) -> PersonCreateIn:
         if self.date_of_birth and self.estimated_age is not None:
-            raise ValueError("Give a date of birth or an estimated age, not both")
+            raise PydanticCustomError("invalid_input", "Give a date of birth or an estimated age, not both")
         return self
 
 

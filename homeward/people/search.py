@@ -66,7 +66,7 @@ class Candidate:
 # How strongly a matched blocking key suggests the person is the one sought. Candidates are ranked by
 # the sum of their matched keys' weights before the cap, so a name-pair match is never crowded out by
 # people who merely share a birth year.
-KEY_WEIGHTS = {"n": 10, "d": 6, "fy": 4, "gy": 4, "iy": 3, "zy": 3, "fi": 2, "gi": 2, "fz": 2, "gz": 2, "f": 1, "g": 1}
+KEY_WEIGHTS = {"n": 10, "d": 6, "fy": 4, "gy": 4, "a": 3, "ga": 2, "fa": 2, "f": 1, "g": 1}
 # At most this many candidates are scored. Enough that a genuine match on a weak key survives; small
 # enough that scoring stays within a few milliseconds.
 CANDIDATE_CAP = 400
@@ -77,6 +77,9 @@ MIN_SCORE = 0.45
 # Metaphone codes are cut to this length: long names rarely collide anyway, and a typo late in a long
 # name then leaves the code unchanged.
 CODE_LENGTH = 6
+# Per-name caches (tokens, codes) for recorded names, which recur across searches. Bounded, because
+# every cached entry is another object for the garbage collector to walk.
+_NAME_CACHE_SIZE = 20_000
 
 _GIVEN_WEIGHT, _FAMILY_WEIGHT = 0.45, 0.55  # surnames carry more identifying information
 _NAME_WEIGHT, _DATE_WEIGHT = 0.75, 0.25
@@ -98,7 +101,7 @@ _NON_LETTERS = re.compile(r"[^a-z]+")
 _APOSTROPHES = re.compile(r"['’`´]")
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=_NAME_CACHE_SIZE)
 def _tokens(name: str) -> tuple[str, ...]:
     """Lower-case ASCII word tokens: 'Zoë O'Brien-Smith' → ('zoe', 'obrien', 'smith')."""
     folded = unicodedata.normalize("NFKD", name.lower().translate(_FOLD))
@@ -112,13 +115,13 @@ def _surname_token(token: str) -> str:
     return "mac" + token[2:] if token.startswith("mc") and len(token) > 2 else token
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=_NAME_CACHE_SIZE)
 def _given_forms(name: str) -> tuple[str, ...]:
     """Given-name tokens, first name first."""
     return _tokens(name)
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=_NAME_CACHE_SIZE)
 def _family_forms(name: str) -> tuple[str, ...]:
     """The whole surname run together, then its parts if it has several (Smith-Jones, Al Hassan)."""
     tokens = tuple(_surname_token(t) for t in _tokens(name))
@@ -129,14 +132,14 @@ def _family_forms(name: str) -> tuple[str, ...]:
     return ("".join(tokens), *tokens)
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=_NAME_CACHE_SIZE)
 def _code(token: str) -> str:
     code = jellyfish.metaphone(token).upper()[:CODE_LENGTH]
     # Metaphone yields nothing for some all-vowel tokens; the token itself is then the best code.
     return code or token.upper()[:CODE_LENGTH]
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=_NAME_CACHE_SIZE)
 def _canonicals(token: str) -> frozenset[str]:
     return frozenset(canonical_forms(token))
 
@@ -156,38 +159,37 @@ def _family_codes(name: str) -> set[str]:
     return {_code(f) for f in _family_forms(name)[:3]}
 
 
-def _initial(forms: tuple[str, ...]) -> str:
-    # The written first letter, not the phonetic one: Thompson and Tomson differ in metaphone (0MPSN,
-    # TMSN) but share a 't', so initial keys rescue what the phonetic keys miss.
-    return forms[0][0] if forms else ""
+def _anchors(forms: tuple[str, ...]) -> tuple[str, ...]:
+    """The written first letter and the last two letters of a name.
+
+    A single slip of the finger breaks at most one of them ("Jewman" keeps "an", "Hartlry" keeps "h"),
+    so pairing every anchor of one name with every anchor of the other leaves at least one pair intact
+    when both names are misspelt. Written letters, not phonetic ones, so they also catch what metaphone
+    separates (Thompson 0MPSN, Tomson TMSN, both "t"). An initial is one letter and an ending two, so
+    the two kinds of anchor never collide in a key.
+    """
+    if not forms:
+        return ()
+    name = forms[0]
+    return (name[0], name[-2:]) if len(name) > 1 else (name,)
 
 
-def _ending(forms: tuple[str, ...]) -> str:
-    # The last two letters survive a slip at the start of a name ("Jewman" for "Newman"), which is
-    # exactly the typo that defeats both the initial and, usually, the phonetic code.
-    return forms[0][-2:] if forms else ""
-
-
-def _name_keys(given: str, family: str, years: Iterable[int], kinds: frozenset[str] | None = None) -> set[str]:
+def _name_keys(
+    given: str, family: str, years: Iterable[int], kinds: frozenset[str] | None = None
+) -> set[str]:
     """Keys for one (given, family) name; `kinds` limits which kinds are built (queries need fewer).
 
     Each kind survives a different mistake, so one typo rarely breaks them all:
-      n   given code + surname code          typos that keep the sound (Hartly, Smyth, Kathryn)
-      gi  given code + surname initial       any surname typo after the first letter
-      gz  given code + surname ending        a surname typo at the start
-      fi  surname code + given initial       the same for the first name
-      fz  surname code + given ending
-      gy  given code + birth year            the surname unknown or mangled
-      fy  surname code + birth year          the first name unknown or mangled
-      iy  both initials + birth year         typos in both names, away from the start
-      zy  both endings + birth year          typos in both names, at the start
-      f, g  a name code alone                only a surname, or only a first name, with no date
+      n       given code + surname code        typos that keep the sound (Hartly, Smyth, Kathryn)
+      ga      given code + surname anchor      a surname typo that changes its sound
+      fa      surname code + given anchor      the same for the first name
+      gy, fy  a name's code + birth year       the other name unknown or mangled
+      a       both names' anchors + birth year typos in both names
+      f, g    a name's code alone              only a surname, or only a first name, and no date
     """
     years = tuple(years)
     gcodes, fcodes = _given_codes(given), _family_codes(family)
-    gforms, fforms = _given_forms(given), _family_forms(family)
-    ginit, finit = _initial(gforms), _initial(fforms)
-    gend, fend = _ending(gforms), _ending(fforms)
+    ganchors, fanchors = _anchors(_given_forms(given)), _anchors(_family_forms(family))
 
     def want(kind: str) -> bool:
         return kinds is None or kind in kinds
@@ -198,25 +200,19 @@ def _name_keys(given: str, family: str, years: Iterable[int], kinds: frozenset[s
             keys.add(f"f:{f}")
         if want("fy"):
             keys.update(f"fy:{f}|{y}" for y in years)
-        if ginit and want("fi"):
-            keys.add(f"fi:{f}|{ginit}")
-        if gend and want("fz"):
-            keys.add(f"fz:{f}|{gend}")
+        if want("fa"):
+            keys.update(f"fa:{f}|{a}" for a in ganchors)
     for g in gcodes:
         if want("g"):
             keys.add(f"g:{g}")
         if want("gy"):
             keys.update(f"gy:{g}|{y}" for y in years)
-        if finit and want("gi"):
-            keys.add(f"gi:{g}|{finit}")
-        if fend and want("gz"):
-            keys.add(f"gz:{g}|{fend}")
+        if want("ga"):
+            keys.update(f"ga:{g}|{a}" for a in fanchors)
         if want("n"):
             keys.update(f"n:{g}|{f}" for f in fcodes)
-    if ginit and finit and want("iy"):
-        keys.update(f"iy:{ginit}{finit}|{y}" for y in years)
-    if gend and fend and want("zy"):
-        keys.update(f"zy:{gend}|{fend}|{y}" for y in years)
+    if want("a"):
+        keys.update(f"a:{ga}|{fa}|{y}" for ga in ganchors for fa in fanchors for y in years)
     return keys
 
 
@@ -287,31 +283,62 @@ def _query_years(query: SearchQuery, today: dt.date) -> tuple[int, ...]:
     return ()
 
 
+def _typo_codes(name: str) -> set[str]:
+    """Codes of the name with one letter dropped or two neighbours swapped, less the name's own codes.
+
+    For a lone name there is no second name to pair with, so the only way round a typo that changes
+    the sound ("Rsdwood", "Wylson") is to guess the slip: dropping the extra letter or swapping the
+    pair back often restores the code. Cheap, because metaphone collapses most variants together.
+    """
+    codes: set[str] = set()
+    own: set[str] = set()
+    for forms in (_given_forms(name), _family_forms(name)):
+        if not forms or len(forms[0]) < 4:
+            continue
+        token = forms[0]
+        own.add(_code(token))
+        variants = {token[:i] + token[i + 1 :] for i in range(len(token))}
+        variants |= {token[:i] + token[i + 1] + token[i] + token[i + 2 :] for i in range(len(token) - 1)}
+        codes.update(_code(v) for v in variants)
+    return codes - own
+
+
 def _query_keys(query: SearchQuery, today: dt.date) -> dict[str, int]:
-    """Blocking keys for the query, both name orders, each with the weight of its kind."""
+    """Blocking keys for the query, in both name orders, each with the weight of its kind."""
     given, family = query.given_name.strip(), query.family_name.strip()
     has_given, has_family = bool(_given_forms(given)), bool(_family_forms(family))
     years = _query_years(query, today)
-    keys: set[str] = set()
+    keys: dict[str, int] = {}
+
+    def add(new_keys: Iterable[str], weight: int | None = None) -> None:
+        for key in new_keys:
+            w = KEY_WEIGHTS[key.split(":", 1)[0]] if weight is None else weight
+            keys[key] = max(w, keys.get(key, 0))
+
     if has_given and has_family:
-        kinds = frozenset({"n", "fy", "gy", "iy", "zy", "fi", "gi", "fz", "gz"})
-        keys |= _name_keys(given, family, years, kinds)
-        keys |= _name_keys(family, given, years, kinds)  # typed surname first
-    elif has_family:
-        # A lone name may be either; the broad single-name key only when no year narrows it.
-        kinds = frozenset({"fy"} if years else {"f"})
-        keys |= _name_keys("", family, years, kinds)
-        keys |= _name_keys(family, "", years, frozenset({"gy"}))
-    elif has_given:
-        kinds = frozenset({"gy", "fy"} if years else {"g"})
-        keys |= _name_keys(given, "", years, kinds)
-        keys |= _name_keys("", given, years, frozenset({"fy"}))
+        kinds = frozenset({"n", "ga", "fa", "gy", "fy", "a"})
+        add(_name_keys(given, family, years, kinds))
+        add(_name_keys(family, given, years, kinds))  # typed surname first
+    else:
+        # A lone name, in either box, may be a first name or a surname. The broad single-name keys
+        # are used only when no year narrows them; guessed typo codes only with a year, for the same
+        # reason.
+        lone = given if has_given else family
+        if years:
+            add(_name_keys(lone, "", years, frozenset({"gy"})))
+            add(_name_keys("", lone, years, frozenset({"fy"})))
+            typo_codes = _typo_codes(lone)
+            add((f"{kind}:{code}|{y}" for kind in ("fy", "gy") for code in typo_codes for y in years), 2)
+        elif has_given:
+            add(_name_keys(lone, "", years, frozenset({"g"})))
+        elif has_family:
+            add(_name_keys("", lone, years, frozenset({"f"})))
     if query.birth_year and query.birth_month and query.birth_day:
         try:
-            keys.add(f"d:{dt.date(query.birth_year, query.birth_month, query.birth_day):%Y%m%d}")
+            add([f"d:{dt.date(query.birth_year, query.birth_month, query.birth_day):%Y%m%d}"])
         except ValueError:
             pass  # an impossible date still narrows by year
-    return {k: KEY_WEIGHTS[k.split(":", 1)[0]] for k in keys}
+    return keys
 
 
 # --- Scoring names -------------------------------------------------------------------------------------
@@ -320,37 +347,44 @@ def _query_keys(query: SearchQuery, today: dt.date) -> dict[str, int]:
 _EXACT, _SOUNDS, _NICKNAME, _INITIAL, _SIMILAR = "exact", "sounds", "nickname", "initial", "similar"
 
 
-@lru_cache(maxsize=200_000)
 def _token_similarity(typed: str, recorded: str, given: bool) -> tuple[float, str]:
     if typed == recorded:
         return 1.0, _EXACT
     if len(typed) == 1 or len(recorded) == 1:
         # An initial ("J Smith") is weak evidence, but evidence.
         return (0.75 if typed[0] == recorded[0] else 0.0), _INITIAL
-    if given and _canonicals(typed) & _canonicals(recorded):
-        return 0.95, _NICKNAME
+    if given:
+        typed_forms, recorded_forms = _canonicals(typed), _canonicals(recorded)
+        if recorded in typed_forms or typed in recorded_forms:
+            return 0.95, _NICKNAME  # Katie for Katherine, or the reverse
+        if typed_forms & recorded_forms:
+            # Two short forms of one name (Rob and Bobby) are likelier to be different people.
+            return 0.85, _NICKNAME
     edits = OSA.distance(typed, recorded)
     shortest = min(len(typed), len(recorded))
-    # One slip of the finger (including two letters swapped) in a name of any length is a strong
-    # match; Jaro-Winkler alone rates a slip in a short name ("Laul" for "Paul") too low.
+    # Jaro-Winkler gives unrelated names 0.5-0.7, so rescale: only close spellings keep much weight.
+    closeness = max(0.0, (JaroWinkler.normalized_similarity(typed, recorded) - 0.7) / 0.3)
+    # One slip of the finger (including two letters swapped) is a strong match whatever the length;
+    # Jaro-Winkler alone rates a slip in a short name ("Laul" for "Paul") too low.
     if edits == 1:
         spelled = 0.85 if shortest >= 4 else 0.75
     elif edits == 2 and shortest >= 6:
         spelled = 0.65
     else:
         spelled = 0.0
-    # Jaro-Winkler gives unrelated names 0.5-0.7, so rescale: only close spellings keep much weight.
-    spelled = max(spelled, max(0.0, (JaroWinkler.normalized_similarity(typed, recorded) - 0.7) / 0.3) * 0.9)
+    spelled = max(spelled, 0.9 * closeness)
     code = _code(typed)
     if code == _code(recorded):
-        # A short code (Laul and Lily are both "LL") says little unless the spelling is close too.
-        sounds = 0.92 if len(code) >= 3 or edits <= 2 else 0.6
+        # Same sound: strong, and closer spellings rank higher among names that sound alike. A short
+        # code (Laul and Lily are both "LL") says little unless the spelling is close too.
+        sounds = 0.85 + 0.1 * closeness if len(code) >= 3 or edits <= 2 else 0.6
         if sounds > spelled:
             return sounds, _SOUNDS
-    if given:
+    if given and spelled < 0.85:
+        # A misspelt form of a nickname's full name: "Robbert" for a recorded "Bob" (both RBRT).
         typed_codes = {_code(c) for c in _canonicals(typed)}
-        if any(len(_code(c)) >= 3 and _code(c) in typed_codes for c in _canonicals(recorded)) and spelled < 0.88:
-            return 0.88, _NICKNAME  # a misspelt nickname: "Robbert" for "Bob"
+        if any(len(c) >= 3 and c in typed_codes for c in map(_code, _canonicals(recorded))):
+            return 0.85, _NICKNAME
     return spelled, _SIMILAR
 
 
@@ -366,7 +400,6 @@ class _Part(NamedTuple):
 _NO_PART = _Part(0.0, _SIMILAR, "", "")
 
 
-@lru_cache(maxsize=200_000)
 def _part_match(typed: str, recorded: str, given: bool) -> _Part:
     """Best match between a typed name and a recorded one, over their tokens."""
     typed_forms = _given_forms(typed) if given else _family_forms(typed)
@@ -392,37 +425,53 @@ class _NameMatch(NamedTuple):
     alias: str | None  # the alias matched, as recorded, or None for the recorded name
 
 
-def _name_match(query: SearchQuery, given: str, family: str, alias: str | None) -> _NameMatch | None:
-    """Best of the two name orders for one recorded name (the person's own or an alias)."""
-    qg, qf = query.given_name, query.family_name
-    has_given, has_family = bool(_given_forms(qg)), bool(_family_forms(qf))
-    if not has_given and not has_family:
-        return None
-    best: _NameMatch | None = None
-    for swapped in (False, True):
-        if swapped:
-            # Typed surname first: the typed "given" is the recorded surname and vice versa.
-            g_part = _part_match(qf, given, True) if has_family else None
-            f_part = _part_match(qg, family, False) if has_given else None
-        else:
-            g_part = _part_match(qg, given, True) if has_given else None
-            f_part = _part_match(qf, family, False) if has_family else None
-        if g_part and f_part:
-            score = _GIVEN_WEIGHT * g_part.score + _FAMILY_WEIGHT * f_part.score
-        else:
-            part = g_part or f_part
-            assert part is not None
-            score = part.score
+class _Matcher:
+    """Name matching for one query. Its cache lives only as long as the search: typed names are
+    query-specific, and a large process-wide cache would only lengthen garbage-collection pauses."""
+
+    def __init__(self, query: SearchQuery) -> None:
+        self.given = query.given_name
+        self.family = query.family_name
+        self.has_given = bool(_given_forms(self.given))
+        self.has_family = bool(_family_forms(self.family))
+        self._parts: dict[tuple[str, str, bool], _Part] = {}
+
+    def part(self, typed: str, recorded: str, given: bool) -> _Part:
+        key = (typed, recorded, given)
+        part = self._parts.get(key)
+        if part is None:
+            part = self._parts[key] = _part_match(typed, recorded, given)
+        return part
+
+    def name(self, given: str, family: str, alias: str | None) -> _NameMatch | None:
+        """Best of the two name orders for one recorded name (the person's own or an alias)."""
+        if not self.has_given and not self.has_family:
+            return None
+        best: _NameMatch | None = None
+        for swapped in (False, True):
             if swapped:
-                # A lone name typed in the wrong box. Still worth finding, a little less likely.
+                if best is not None and best.score >= _SWAPPED_FACTOR:
+                    break  # the typed order already fits better than any swapped reading can
+                # Typed surname first: the typed "given" is the recorded surname and vice versa.
+                g_part = self.part(self.family, given, True) if self.has_family else None
+                f_part = self.part(self.given, family, False) if self.has_given else None
+            else:
+                g_part = self.part(self.given, given, True) if self.has_given else None
+                f_part = self.part(self.family, family, False) if self.has_family else None
+            if g_part is not None and f_part is not None:
+                score = _GIVEN_WEIGHT * g_part.score + _FAMILY_WEIGHT * f_part.score
+            else:
+                only = g_part or f_part
+                assert only is not None
+                score = only.score
+            if swapped:
+                # Also covers a lone name typed in the wrong box: worth finding, a little less likely.
                 score *= _SWAPPED_FACTOR
-        if swapped and g_part and f_part:
-            score *= _SWAPPED_FACTOR
-        if alias is not None:
-            score *= _ALIAS_FACTOR
-        if best is None or score > best.score:
-            best = _NameMatch(score, g_part, f_part, swapped, alias)
-    return best
+            if alias is not None:
+                score *= _ALIAS_FACTOR
+            if best is None or score > best.score:
+                best = _NameMatch(score, g_part, f_part, swapped, alias)
+        return best
 
 
 def _part_reason(part: _Part, label: str) -> str | None:
@@ -571,11 +620,12 @@ class _Scored(NamedTuple):
     date_reason: str | None
 
 
-def _score(query: SearchQuery, row: _Row, today: dt.date, has_date: bool) -> _Scored:
-    name: _NameMatch | None = _name_match(query, row.given, row.family, None)
+def _score(query: SearchQuery, matcher: _Matcher, row: _Row, today: dt.date, has_date: bool) -> _Scored:
+    name = matcher.name(row.given, row.family, None)
     for alias_given, alias_family in row.aliases:
         alias_label = f"{alias_given} {alias_family}".strip()
-        match = _name_match(query, alias_given or row.given, alias_family or row.family, alias_label)
+        # A nickname alias ("Rubes") goes with the recorded surname, a surname alias with the first name.
+        match = matcher.name(alias_given or row.given, alias_family or row.family, alias_label)
         if match is not None and (name is None or match.score > name.score):
             name = match
     if not has_date:
@@ -631,8 +681,8 @@ def people_search(query: SearchQuery, queryset: QuerySet[Person], limit: int = 1
         if alias_given.strip() or alias_family.strip():
             rows[person_id].aliases.append((alias_given.strip(), alias_family.strip()))
 
-    has_date = _query_has_date(query)
-    scored = [(pk, _score(query, row, today, has_date)) for pk, row in rows.items()]
+    has_date, matcher = _query_has_date(query), _Matcher(query)
+    scored = [(pk, _score(query, matcher, row, today, has_date)) for pk, row in rows.items()]
     scored = [item for item in scored if item[1].score >= MIN_SCORE]
     # Ties (identical names and dates) fall back to the oldest record, which is usually the one in use.
     scored.sort(key=lambda item: (-item[1].score, item[0]))

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from homeward.identity.models import User
 from homeward.identity.roles import Capability
@@ -14,6 +16,9 @@ from homeward.people import actions, forms
 from homeward.people.search import SearchQuery
 from homeward.people.selectors import people_search_for, person_for, person_history_for, person_photo_for
 from homeward.web import apply_action, requires
+
+# A photo older than this is flagged so the next report asks for a recent one.
+PHOTO_STALE_DAYS = 365
 
 # The search typed at step 1 is carried to "create a new person" in the session, never in the URL.
 SESSION_SEARCH_KEY = "report_search"
@@ -101,6 +106,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     person = person_for(actor=actor, pk=pk)
     history = person_history_for(actor=actor, person=person)
+    photo = person.photos.first()
     risk_history = [
         (episode, assessment) for episode in history.episodes for assessment in episode.risk_assessments.all()
     ]
@@ -110,11 +116,15 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "risk_history": risk_history,
         "markers": person.markers.filter(active=True).select_related("recorded_by"),
         "aliases": person.aliases.all(),
-        "photo": person.photos.first(),
+        "photo": photo,
+        "photo_is_stale": photo is not None
+        and (timezone.localdate() - photo.taken_on).days > PHOTO_STALE_DAYS,
         "associates": person.associates.all(),
         "places": person.places.all(),
         "addresses": person.addresses.select_related("location", "placing_authority"),
         "can_report": actor.can(Capability.REPORT),
+        "can_add": _can_add_to_records(actor),
+        "contacts": person.contacts.all(),
     }
     return render(request, "people/person.html", context)
 
@@ -126,3 +136,74 @@ def person_photo(request: HttpRequest, pk: int) -> FileResponse:
     response["Content-Disposition"] = "inline"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _can_add_to_records(user: User) -> bool:
+    return user.can(Capability.INVESTIGATE) or user.can(Capability.CREATE_PERSON)
+
+
+@requires(Capability.VIEW_CASES)
+def person_add_fact(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    if not _can_add_to_records(actor):
+        raise PermissionDenied
+    person = person_for(actor=actor, pk=pk, log=False)
+    form = forms.FactForm(request.POST or None)
+    context: dict[str, Any] = {
+        "person": person,
+        "form": form,
+        "heading": f"Add to {person.full_name}'s record",
+    }
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        done = apply_action(
+            form,
+            lambda: (
+                actions.person_fact_add(
+                    actor=actor,
+                    person=person,
+                    kind=d["kind"],
+                    supplied_by=d["supplied_by"],
+                    values={"value": d["value"], "detail": d["detail"], "marker": d["marker"]},
+                )
+                or True
+            ),
+            context,
+        )
+        if done:
+            messages.success(request, "Added to the record.")
+            return redirect("person_detail", pk=person.pk)
+    return render(request, "people/person_form.html", context)
+
+
+@requires(Capability.VIEW_CASES)
+def person_add_photo(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    if not _can_add_to_records(actor):
+        raise PermissionDenied
+    person = person_for(actor=actor, pk=pk, log=False)
+    form = forms.PhotoForm(request.POST or None, request.FILES or None)
+    context: dict[str, Any] = {
+        "person": person,
+        "form": form,
+        "heading": f"Add a photo of {person.full_name}",
+        "multipart": True,
+    }
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        photo = apply_action(
+            form,
+            lambda: actions.person_photo_add(
+                actor=actor,
+                person=person,
+                upload=d["image"],
+                taken_on=d["taken_on"],
+                supplied_by=d["supplied_by"],
+                caption=d["caption"],
+            ),
+            context,
+        )
+        if photo is not None:
+            messages.success(request, "Photo added.")
+            return redirect("person_detail", pk=person.pk)
+    return render(request, "people/person_form.html", context)

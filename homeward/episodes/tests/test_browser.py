@@ -117,9 +117,9 @@ def test_report_grade_sign_off_find_and_close(world, sign_in, browser_log, scree
     systems.get_by_label("Police National Computer (PNC)").check()
     systems.get_by_label("Previous missing reports").check()
     supervisor.get_by_label("What the checks found").fill("Three previous episodes this year.")
-    supervisor.get_by_role("group", name="Victim of sexual exploitation, trafficking or prostitution?").get_by_label(
-        "Yes", exact=True
-    ).check()
+    supervisor.get_by_role(
+        "group", name="Victim of sexual exploitation, trafficking or prostitution?"
+    ).get_by_label("Yes", exact=True).check()
     supervisor.get_by_role("button", name="Save risk assessment").click()
 
     expect(supervisor.locator(".govuk-notification-banner")).to_contain_text("Risk assessment recorded.")
@@ -166,7 +166,7 @@ def test_report_grade_sign_off_find_and_close(world, sign_in, browser_log, scree
 
     watcher.get_by_role("link", name="Record prevention interview").click()
     watcher.get_by_role("group", name="Outcome").get_by_label("Completed").check()
-    watcher.get_by_label("When").fill(local_input(now - dt.timedelta(minutes=5)))
+    watcher.get_by_label("When", exact=True).fill(local_input(now - dt.timedelta(minutes=5)))
     watcher.get_by_label("Push factors (why they left)").fill("Arguments with staff about her phone")
     watcher.get_by_label("Pull factors (what drew them away)").fill("Older friends with a car")
     watcher.get_by_label("Support needed").fill("Referral to the CSE team")
@@ -204,6 +204,7 @@ def test_report_search_works_without_javascript(world, new_context):
     expect(page.locator("#results")).to_contain_text("possible match")
     candidate = page.locator(f'#candidates tr[data-person="{ruby.pk}"]')
     expect(candidate).to_contain_text("Ruby Hartley")
+    expect(candidate.locator(".hw-reasons li").first).to_be_visible()
     expect(candidate.get_by_role("link", name="Report Ruby Hartley missing")).to_have_attribute(
         "href", f"/report/person/{ruby.pk}/"
     )

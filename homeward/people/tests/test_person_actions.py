@@ -18,8 +18,12 @@ def test_create_records_sources_aliases_markers_keys_and_audit(world):
     person = person_create(
         actor=world.call_handler,
         data=PersonData(
-            given_name=" Ruby ", family_name="Hartley", date_of_birth=dt.date(2011, 3, 4), sex="female",
-            aliases=[("Rubes", "Hart")], markers=["cse", "cse", "self_harm"],
+            given_name=" Ruby ",
+            family_name="Hartley",
+            date_of_birth=dt.date(2011, 3, 4),
+            sex="female",
+            aliases=[("Rubes", "Hart")],
+            markers=["cse", "cse", "self_harm"],
         ),
         supplied_by="Oak House manager",
     )
@@ -62,7 +66,8 @@ def test_partner_cannot_create_people(world):
 
 def test_estimated_age_ages_with_time(world):
     person = person_create(
-        actor=world.call_handler, data=PersonData(given_name="Unknown", family_name="Male", estimated_age=30),
+        actor=world.call_handler,
+        data=PersonData(given_name="Unknown", family_name="Male", estimated_age=30),
         supplied_by="Officer estimate",
     )
     assert person.estimated_age_on == timezone.localdate()
@@ -70,15 +75,21 @@ def test_estimated_age_ages_with_time(world):
 
 
 def test_marker_add_is_audited_and_idempotent(world):
-    person = person_create(actor=world.call_handler, data=PersonData(given_name="A", family_name="B"), supplied_by="x")
-    person_marker_add(actor=world.officer, person=person, marker="cce", detail="County lines", supplied_by="PND")
+    person = person_create(
+        actor=world.call_handler, data=PersonData(given_name="A", family_name="B"), supplied_by="x"
+    )
+    person_marker_add(
+        actor=world.officer, person=person, marker="cce", detail="County lines", supplied_by="PND"
+    )
     person_marker_add(actor=world.officer, person=person, marker="cce", detail="Confirmed", supplied_by="PND")
     assert person.markers.get().detail == "Confirmed"
     assert AuditEvent.objects.filter(event_type="person.marker_added").count() == 2
 
 
 def test_people_are_scoped_to_the_organisation(world):
-    person = person_create(actor=world.call_handler, data=PersonData(given_name="A", family_name="B"), supplied_by="x")
+    person = person_create(
+        actor=world.call_handler, data=PersonData(given_name="A", family_name="B"), supplied_by="x"
+    )
     assert person in people_visible_to(world.officer)
     assert person not in people_visible_to(world.outsider)
     assert person not in people_visible_to(world.commissioner)
