@@ -40,5 +40,6 @@ urlpatterns = [
     path("people/<int:pk>/photo/", people.person_add_photo, name="person_add_photo"),
     path("photos/<int:pk>/", people.person_photo, name="person_photo"),
     path("locations/", places.location_list, name="location_list"),
+    path("locations/new/", places.location_new, name="location_new"),
     path("locations/<int:pk>/", places.location_detail, name="location_detail"),
 ]

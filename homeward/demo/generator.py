@@ -168,6 +168,7 @@ class Table:
         self.model = model
         fields = list(model._meta.concrete_fields)
         self.attnames = [f.attname for f in fields]
+        self.known = frozenset(self.attnames)
         self.defaults = [None if f.primary_key else f.get_default() for f in fields]
         self.prepare: list[Callable[[Any], Any] | None] = [_preparer(f) for f in fields]
         qn = connection.ops.quote_name
@@ -186,6 +187,10 @@ class Table:
         return pk
 
     def add(self, values: dict[str, Any]) -> int:
+        if not self.known.issuperset(values):
+            # A misspelt or removed field would otherwise be dropped without a word.
+            unknown = sorted(set(values) - self.known)
+            raise ValueError(f"{self.model.__name__} has no field(s) {', '.join(unknown)}")
         if "id" not in values:
             values["id"] = self.reserve()
         row = []
@@ -900,6 +905,7 @@ class Simulation:
                     (LocationCategory.CHILDRENS_HOME, LocationCategory.UNREGISTERED_CHILDRENS_HOME)
                 )
                 placements.append(Placement(move_at, self.facility(self.district_for(), category)))
+                person.home_district = placements[-1].place.district
         if arch.key != "lac_home":
             foster = arch.key == "lac_foster"
             person.home = self.home_place(
@@ -2028,7 +2034,7 @@ def demo_load(
         sim = Simulation(
             rng=rng, world=world, tables=tables, start=start, cutoff=cutoff, scale=scale, progress=progress
         )
-        progress(f"People and episodes from {first_day} to {as_of} (scale {scale:g})…")
+        progress(f"People and episodes from {first_day} to the start of {as_of} (scale {scale:g})…")
         sim.run()
         for table in tables.values():
             table.flush()

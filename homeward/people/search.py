@@ -329,9 +329,8 @@ def _query_keys(query: SearchQuery, today: dt.date) -> dict[str, int]:
             add(_name_keys("", lone, years, frozenset({"fy"})))
             typo_codes = _typo_codes(lone)
             add((f"{kind}:{code}|{y}" for kind in ("fy", "gy") for code in typo_codes for y in years), 2)
-        elif has_given:
+        elif has_given or has_family:
             add(_name_keys(lone, "", years, frozenset({"g"})))
-        elif has_family:
             add(_name_keys("", lone, years, frozenset({"f"})))
     if query.birth_year and query.birth_month and query.birth_day:
         try:

@@ -59,7 +59,7 @@ class Command(BaseCommand):
             "--as-of",
             type=_date,
             default=None,
-            help="last day of the data, YYYY-MM-DD (default: today, London)",
+            help="the data runs up to the start of this day, YYYY-MM-DD (default: today, London time)",
         )
         parser.add_argument(
             "--scale",
