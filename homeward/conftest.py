@@ -19,6 +19,8 @@ from homeward.identity.models import District, Organisation, OrganisationKind, U
 from homeward.identity.roles import Role
 from homeward.places.models import Location, LocationCategory
 
+pytest_plugins = ["homeward.browser_fixtures"]
+
 TEST_PASSWORD = "correct-horse-battery-staple-42"
 
 

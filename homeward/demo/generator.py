@@ -278,7 +278,9 @@ class Place:
 
     @property
     def area(self) -> str:
-        return self.address.rsplit(", ", 1)[-1]
+        """The neighbourhood or town: '12 Oak Road, Armley, Leeds' → 'Armley'."""
+        parts = self.address.split(", ")
+        return parts[1] if len(parts) > 1 else parts[0]
 
 
 @dataclass
@@ -766,7 +768,9 @@ class Simulation:
         given_tradition = rng.choices(options, weights)[0]
         family_tradition = rng.choices(options, weights)[0]
         f_names, m_names, _surnames, languages = names.TRADITIONS[given_tradition]
-        if given_tradition == "british" and birth_year < 1990:
+        if given_tradition == "british" and birth_year < 1955:
+            f_names, m_names = names.BRITISH_ELDER_F, names.BRITISH_ELDER_M
+        elif given_tradition == "british" and birth_year < 1990:
             f_names, m_names = names.BRITISH_OLD_F, names.BRITISH_OLD_M
         given = rng.choice(f_names if female else m_names)
         family = rng.choice(names.TRADITIONS[family_tradition][2])
@@ -1363,7 +1367,7 @@ class Writer:
                 return sim.facility(district, LocationCategory.SCHOOL), "", LocationCategory.SCHOOL
             if arch.key == "child_once" and u < 0.09:
                 area, _outward = rng.choice(names.DISTRICT_AREAS[district.name])
-                return None, f"{area} town centre", LocationCategory.OTHER
+                return None, f"{area.split(', ')[-1]} town centre", LocationCategory.OTHER
         else:
             if u < 0.07:
                 return (
@@ -1381,7 +1385,7 @@ class Writer:
                 return sim.facility(district, LocationCategory.HOSTEL), "", LocationCategory.HOSTEL
             if arch.key == "adult_once" and u < 0.16:
                 area, _outward = rng.choice(names.DISTRICT_AREAS[district.name])
-                return None, f"Workplace in {area}", LocationCategory.OTHER
+                return None, f"Workplace in {area.split(', ')[0]}", LocationCategory.OTHER
         if spec.home is not None:
             return spec.home, "", spec.home.category
         area, _outward = rng.choice(names.DISTRICT_AREAS[district.name])
@@ -1403,7 +1407,15 @@ class Writer:
         placing = career.placing_authority if looked_after else None
         reporter_name, relation, phone = plan.reporter or sim.reporter(career, category)
         place_name = place.name if place is not None else address
-        area = (place.area if place is not None else address.rsplit(", ", 1)[-1]).replace(" town centre", "")
+        if place is not None:
+            area = place.area
+        else:
+            parts = address.split(", ")
+            area = (
+                (parts[1] if len(parts) > 1 else parts[0])
+                .replace(" town centre", "")
+                .replace("Workplace in ", "")
+            )
         story = texts.Story(
             given=spec.given,
             female=spec.sex == Sex.FEMALE,
@@ -1645,10 +1657,10 @@ class Writer:
         sim.stats["open"] += 1
         first = draft.assessments[0]["assessed_at"]
         span = cutoff - first
-        for _ in range(rng.randint(2, 4)):
+        for template in rng.sample(texts.ENQUIRIES, rng.randint(2, 4)):
             at = first + span * rng.uniform(0.05, 0.9)
             status = _pick(rng, ENQUIRY_STATUSES, ENQUIRY_STATUSES_CUM)
-            description = rng.choice(texts.ENQUIRIES).format(area=story.area)
+            description = template.format(area=story.area)
             self.t["Enquiry"].add(
                 {
                     "episode_id": episode_id,
@@ -1664,10 +1676,10 @@ class Writer:
                 }
             )
             draft.events.append(Event(at, "enquiry_added", f"Action added: {description}", officer, False))
-        for _ in range(rng.randint(1, 3)):
+        relation = draft.values["reporting_person_relationship"].lower()
+        for template in rng.sample(texts.UPDATES, rng.randint(1, 3)):
             at = first + span * rng.uniform(0.1, 0.95)
-            relation = draft.values["reporting_person_relationship"].lower()
-            text = rng.choice(texts.UPDATES).format(area=story.area, relation=relation)
+            text = template.format(area=story.area, relation=relation)
             self.t["EpisodeUpdate"].add(
                 {"episode_id": episode_id, "text": text, "author_id": officer.pk, "created_at": at}
             )

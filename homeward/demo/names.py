@@ -16,6 +16,7 @@ def _words(text: str) -> tuple[str, ...]:
 
 # --- Given names, by naming tradition and sex ---------------------------------------------------------
 # White British names differ by generation: a 14-year-old is rarely called Margaret, an 84-year-old rarely Jayden.
+# YOUNG: born from about 1990; OLD: about 1955–1989; ELDER: before 1955.
 BRITISH_YOUNG_F = _words(
     """
     Olivia Amelia Isla Ava Mia Ella Grace Lily Sophie Evie Ruby Chloe Jessica Emily Poppy Freya
@@ -32,18 +33,31 @@ BRITISH_YOUNG_M = _words(
     Alex Corey
     """
 )
+# Born before about 1955.
+BRITISH_ELDER_F = _words(
+    """
+    Margaret Dorothy Joan Doreen Irene Jean Barbara Sheila Kathleen Maureen Brenda Betty Edna Mavis
+    Audrey Elsie Gladys Vera Hilda Marjorie Eileen Joyce Winifred Freda Muriel Phyllis
+    """
+)
+BRITISH_ELDER_M = _words(
+    """
+    Kenneth Dennis Derek Roy Ronald Albert Harold Stanley Arthur Frank Walter Leslie Norman Ernest
+    Geoffrey Eric Raymond Donald Gordon Brian Alan Peter Keith Cyril Wilfred Clifford
+    """
+)
 BRITISH_OLD_F = _words(
     """
-    Margaret Patricia Susan Christine Linda Janet Barbara Jean Maureen Pauline Carol Elaine Sandra
-    Brenda Joan Doreen Sheila Irene Dorothy Kathleen Julie Karen Tracey Lisa Michelle Joanne Angela
-    Dawn Helen Deborah Nicola Sarah Claire Louise Amanda Rachel Gemma Kelly Emma Victoria
+    Patricia Susan Christine Linda Janet Pauline Carol Elaine Sandra Julie Karen Tracey Lisa Michelle
+    Joanne Angela Dawn Helen Deborah Nicola Sarah Claire Louise Amanda Rachel Gemma Kelly Emma Victoria
+    Alison Jacqueline Diane Wendy Beverley
     """
 )
 BRITISH_OLD_M = _words(
     """
-    John David Michael Peter Robert Brian Alan Keith Kenneth Derek Trevor Geoffrey Malcolm Graham
-    Colin Roy Dennis Raymond Frank Gordon Paul Mark Andrew Stephen Gary Darren Lee Craig Wayne Dean
-    Richard Christopher Simon Neil Martin Stuart Carl Shaun Jason Anthony
+    John David Michael Robert Trevor Malcolm Graham Colin Paul Mark Andrew Stephen Gary Darren Lee
+    Craig Wayne Dean Richard Christopher Simon Neil Martin Stuart Carl Shaun Jason Anthony Philip Ian
+    Kevin Steven Nigel
     """
 )
 SOUTH_ASIAN_MUSLIM_F = _words(

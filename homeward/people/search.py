@@ -366,7 +366,7 @@ def _token_similarity(typed: str, recorded: str, given: bool) -> tuple[float, st
     # One slip of the finger (including two letters swapped) is a strong match whatever the length;
     # Jaro-Winkler alone rates a slip in a short name ("Laul" for "Paul") too low.
     if edits == 1:
-        spelled = 0.85 if shortest >= 4 else 0.75
+        spelled = 0.83 + 0.1 * closeness if shortest >= 4 else 0.75
     elif edits == 2 and shortest >= 6:
         spelled = 0.65
     else:
