@@ -43,9 +43,16 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings: object, tmp_path: object) -> None:
-    """Uploaded photos from tests go to a temporary folder, never var/media."""
+def _test_settings(settings: object, tmp_path: object) -> None:
+    """Speed and isolation for tests; production settings are asserted in identity/tests/test_settings.py.
+
+    - Uploaded photos go to a temporary folder, never var/media.
+    - A fast password hasher: Argon2 is deliberately slow, and every fixture user hashes a password.
+    - WhiteNoise looks files up per request instead of indexing every static file for each test client.
+    """
     settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined,operator]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+    settings.WHITENOISE_AUTOREFRESH = True  # type: ignore[attr-defined]
 
 
 @dataclass

@@ -18,9 +18,14 @@ instances (the ORM's per-field preparation was three quarters of the run time). 
 database, which `homeward demo` insists on; PostgreSQL's id sequences are reset at the end.
 
 Determinism: one `random.Random(seed)` drives everything in a fixed order, and every timestamp is derived
-from the as-of date, never the clock. Same seed and as-of, same rows (password salts apart). Everything is
-synthetic: names are random pairings of common names, phone numbers are Ofcom drama numbers, addresses are
-invented.
+from the as-of date, never the clock. Same seed and as-of, same rows on either database (password salts
+and the time on the one audit event apart).
+
+References are numbered per year in report order ("MP-2025-000123"). Episodes reported later through the
+application take "MP-<year>-<row id>"; a row id is always above any year's count, so the two never clash.
+
+Everything is synthetic: names are random pairings of common names, phone numbers are Ofcom drama numbers,
+addresses are invented.
 """
 
 from __future__ import annotations
@@ -1491,7 +1496,10 @@ class Writer:
 
         found_at = None if plan.duration is None else t + plan.duration
         span_end = found_at if found_at is not None else sim.cutoff
-        first_at = t + min(rng.randint(5, 40) * MINUTE, (span_end - t) * 0.6)
+        offset = rng.randint(5, 40) * MINUTE
+        if found_at is not None:
+            offset = min(offset, plan.duration * 0.6 if plan.duration else offset)
+        first_at = t + offset
         if first_at >= sim.cutoff:
             self.finish(draft)  # reported minutes before the cut-off: not yet graded
             return

@@ -257,12 +257,14 @@ def _fill(n_people: int, rng: random.Random, force: Organisation) -> list[_Synth
         for person, (given, family, dob, est_age) in zip(people, part, strict=True):
             person_aliases = _aliases_for(given, family, rng)
             aliases += [
-                PersonAlias(person=person, given_name=g, family_name=f, supplied_by="bench", recorded_at=now)
+                PersonAlias(
+                    person_id=person.pk, given_name=g, family_name=f, supplied_by="bench", recorded_at=now
+                )
                 for g, f in person_aliases
             ]
             approx = today.year - est_age if est_age is not None else None
             keys += [
-                PersonSearchKey(person=person, key=k)
+                PersonSearchKey(person_id=person.pk, key=k)
                 for k in search_keys_for(given, family, dob, person_aliases, approx_birth_year=approx)
             ]
             synthetic.append(_Synthetic(person.pk, given, family, dob, est_age, person_aliases))

@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 def _three_events(actor):
     for i in range(3):
-        audit_record(actor=actor, operation="consultation", event_type="test.viewed", object_type="x", object_ids=[i])
+        audit_record(
+            actor=actor, operation="consultation", event_type="test.viewed", object_type="x", object_ids=[i]
+        )
 
 
 def test_events_are_chained_and_verify(world):
@@ -49,5 +51,7 @@ def test_control_characters_are_encoded(world):
 def test_actor_and_agency_are_recorded(world):
     event = audit_record(actor=world.partner, operation="consultation", event_type="t")
     assert (event.actor_user_id, event.actor_agency_id, event.acting_as) == (
-        world.partner.pk, world.council_b.pk, "csc_missing_officer"
+        world.partner.pk,
+        world.council_b.pk,
+        "csc_missing_officer",
     )

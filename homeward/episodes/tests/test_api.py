@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils.crypto import get_random_string
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 
 from homeward.audit.models import AuditEvent
 from homeward.conftest import World, make_user
@@ -25,13 +25,15 @@ from homeward.people.models import Person
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1"
+# One test client for every token-authenticated call: tokens travel in headers, so no cookie state is shared.
+HTTP = Client()
 
 
 class Api:
     """A JSON client signed in with an API token, as a script or partner system would be."""
 
     def __init__(self, user: User | None = None, *, token: str | None = None) -> None:
-        self.client = Client()
+        self.client = HTTP
         self.headers: dict[str, str] = {}
         if user is not None and token is None:
             _, token = api_token_issue(actor=user, name="tests")
@@ -206,7 +208,7 @@ def test_api_token_command_prints_the_token_once_and_stores_its_hash(world: Worl
 
 
 def _all_operations() -> list[tuple[str, str]]:
-    spec = Client().get(f"{BASE}/openapi.json").json()
+    spec = HTTP.get(f"{BASE}/openapi.json").json()
     return [
         (
             method,
@@ -221,7 +223,7 @@ def test_anonymous_gets_401_json_on_every_route(world: World) -> None:
     episode = reported(world)
     operations = _all_operations()
     assert len(operations) >= 10
-    client = Client()
+    client = HTTP
     for method, path in operations:
         url = path.replace("/1", f"/{episode.pk}", 1) if path.startswith(f"{BASE}/episodes/") else path
         response = getattr(client, method)(
@@ -685,7 +687,7 @@ def test_writes_to_another_forces_episode_are_404_and_write_nothing(world: World
 
 
 def test_openapi_spec_describes_every_route_and_response(world: World) -> None:
-    response = Client().get(f"{BASE}/openapi.json")
+    response = HTTP.get(f"{BASE}/openapi.json")
     assert response.status_code == 200
     spec = json.loads(response.content)
     assert spec["openapi"].startswith("3.")

@@ -14,7 +14,9 @@ def test_every_role_has_a_capability_entry():
 
 
 def test_sign_in_sends_police_to_the_dashboard_and_partners_to_their_cases(client, world):
-    response = client.post(reverse("login"), {"username": world.supervisor.username, "password": TEST_PASSWORD})
+    response = client.post(
+        reverse("login"), {"username": world.supervisor.username, "password": TEST_PASSWORD}
+    )
     assert response.status_code == 302
     assert client.get(reverse("home"))["Location"] == reverse("dashboard")
     client.logout()

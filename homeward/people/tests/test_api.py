@@ -19,13 +19,15 @@ from homeward.people.models import Person, PersonAlias, PersonMarker
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1"
+# One test client for every token-authenticated call: tokens travel in headers, so no cookie state is shared.
+HTTP = Client()
 
 
 class Api:
     """A JSON client signed in with an API token."""
 
     def __init__(self, user: User | None = None) -> None:
-        self.client = Client()
+        self.client = HTTP
         self.headers: dict[str, str] = {}
         if user is not None:
             _, token = api_token_issue(actor=user, name="tests")
@@ -90,7 +92,7 @@ def create_body(**overrides: Any) -> dict[str, Any]:
 
 
 def test_anonymous_gets_401_on_every_people_route(ruby: Person) -> None:
-    client = Client()
+    client = HTTP
     for method, path in [
         ("post", "/people/search"),
         ("get", f"/people/{ruby.pk}"),

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from homeward.audit.models import AuditEvent
 from homeward.people.actions import PersonData, person_create
@@ -22,7 +23,9 @@ TINY_PNG = bytes.fromhex(
 @pytest.fixture
 def person(world):
     return person_create(
-        actor=world.call_handler, data=PersonData(given_name="Kai", family_name="Brennan"), supplied_by="Mother"
+        actor=world.call_handler,
+        data=PersonData(given_name="Kai", family_name="Brennan"),
+        supplied_by="Mother",
     )
 
 
@@ -34,7 +37,11 @@ def test_adding_an_associate_keeps_who_supplied_it(client, world, person):
     )
     assert response.status_code == 302
     associate = person.associates.get()
-    assert (associate.name, associate.relationship, associate.supplied_by) == ("Jade Ellis", "School friend", "Mother")
+    assert (associate.name, associate.relationship, associate.supplied_by) == (
+        "Jade Ellis",
+        "School friend",
+        "Mother",
+    )
     assert associate.recorded_by == world.officer
     body = client.get(reverse("person_detail", args=[person.pk])).content.decode()
     assert "Jade Ellis (School friend)" in body
@@ -42,15 +49,21 @@ def test_adding_an_associate_keeps_who_supplied_it(client, world, person):
 
 def test_adding_an_alias_makes_it_searchable(client, world, person):
     client.force_login(world.officer)
-    client.post(reverse("person_add_fact", args=[person.pk]), {"kind": "alias", "value": "KB Brennan", "supplied_by": "PNC"})
-    body = client.post(reverse("person_search"), {"given_name": "KB", "family_name": "Brennan"}).content.decode()
+    client.post(
+        reverse("person_add_fact", args=[person.pk]),
+        {"kind": "alias", "value": "KB Brennan", "supplied_by": "PNC"},
+    )
+    body = client.post(
+        reverse("person_search"), {"given_name": "KB", "family_name": "Brennan"}
+    ).content.decode()
     assert "Kai Brennan" in body
 
 
 def test_fact_without_a_source_is_refused_and_kept(client, world, person):
     client.force_login(world.officer)
     response = client.post(
-        reverse("person_add_fact", args=[person.pk]), {"kind": "place", "value": "Skate park on Kirkstall Road", "supplied_by": ""}
+        reverse("person_add_fact", args=[person.pk]),
+        {"kind": "place", "value": "Skate park on Kirkstall Road", "supplied_by": ""},
     )
     assert response.status_code == 200 and "Skate park on Kirkstall Road" in response.content.decode()
     assert person.places.count() == 0
@@ -68,7 +81,11 @@ def test_photo_upload_checks_type_and_serves_through_an_access_check(client, wor
     png = SimpleUploadedFile("Kai Brennan at home.png", TINY_PNG, content_type="application/octet-stream")
     response = client.post(
         reverse("person_add_photo", args=[person.pk]),
-        {"image": png, "taken_on": (dt.date.today() - dt.timedelta(days=800)).isoformat(), "supplied_by": "Mother"},
+        {
+            "image": png,
+            "taken_on": (timezone.localdate() - dt.timedelta(days=800)).isoformat(),
+            "supplied_by": "Mother",
+        },
     )
     assert response.status_code == 302
     photo = PersonPhoto.objects.get()

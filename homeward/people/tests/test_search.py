@@ -332,6 +332,34 @@ def test_people_outside_the_queryset_are_never_returned(world: World, scope: Que
     assert search(Person.objects.none(), "Ruby", "Hartley") == []
 
 
+def test_scope_is_honoured_when_the_best_evidence_is_all_out_of_scope(
+    world: World, scope: QuerySet[Person]
+) -> None:
+    # Hundreds of equally good matches that this user may not see, all older (so ranked ahead on ties).
+    other_force = Organisation.objects.create(name="Force Z Police", kind=OrganisationKind.POLICE_FORCE)
+    now = timezone.now()
+    dob = dt.date(2005, 4, 4)
+    hidden = Person.objects.bulk_create(
+        [
+            Person(given_name="Jack", family_name="Smith", date_of_birth=dob, owner=other_force,
+                   force=other_force, created_at=now, updated_at=now)
+            for _ in range(450)
+        ]
+    )  # fmt: skip
+    PersonSearchKey.objects.bulk_create(
+        [PersonSearchKey(person=p, key=k) for p in hidden for k in search_keys_for("Jack", "Smith", dob, [])]
+    )
+    visible = make_person(world.force, "Jack", "Smith", dob)
+    results = search(scope, "Jack", "Smith", birth_year=2005, birth_month=4, birth_day=4)
+    assert [c.person for c in results] == [visible]
+
+
+def test_lone_name_in_the_other_box(people: dict[str, Person], scope: QuerySet[Person]) -> None:
+    results = search(scope, given="Hartley")
+    assert {c.person for c in results} >= {people["Ruby Hartley"], people["Rosie Hartley"]}
+    assert "Typed as a first name" in results[0].reasons
+
+
 def test_every_result_has_reasons_and_a_score_in_range(
     people: dict[str, Person], scope: QuerySet[Person]
 ) -> None:
