@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +149,14 @@ else:
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
                     " PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;"
                 ),
+            },
+            # Tests use a real file, not shared-cache memory, so that locking behaves as in production
+            # (shared-cache SQLite fails at once with "table is locked" instead of waiting).
+            "TEST": {
+                "NAME": os.environ.get(
+                    "HOMEWARD_TEST_SQLITE_PATH",
+                    str(Path(tempfile.gettempdir()) / f"homeward-test-{os.getpid()}.sqlite3"),
+                )
             },
         }
     }

@@ -353,25 +353,17 @@ def risk_assessment_record(
     if errors:
         raise InvalidInput(errors)
     now = _now()
-    sequence = (
-        episode.risk_assessments.order_by("-sequence").values_list("sequence", flat=True).first() or 0
-    ) + 1
     next_review = now + policy.review_interval(data.level)
-    assessment = RiskAssessment.objects.create(
-        episode=episode,
-        sequence=sequence,
-        level=data.level,
-        factors=data.factors,
-        rationale=data.rationale.strip(),
-        systems_checked=[{**row, "checked_by": actor.display_name} for row in data.systems_checked],
-        assessed_by=actor,
-        assessed_at=now,
-        next_review_due=next_review,
-    )
     highest = episode.risk_level_highest
     if policy.risk_rank(data.level) > policy.risk_rank(highest):
         highest = data.level
-    verb = "Graded" if sequence == 1 else f"Regraded from {policy.risk_label(episode.risk_level).lower()} to"
+    verb = (
+        "Graded"
+        if not episode.risk_level
+        else f"Regraded from {policy.risk_label(episode.risk_level).lower()} to"
+    )
+    # The version-checked update goes first: it takes the episode's row lock, so a simultaneous save
+    # waits for it, then finds the version moved and conflicts before writing anything of its own.
     _save_state(
         episode,
         expected_version=expected_version,
@@ -384,6 +376,20 @@ def risk_assessment_record(
         risk_level_highest=highest,
         next_review_due=next_review,
         sign_off_due=now + policy.sign_off_interval(),
+    )
+    sequence = (
+        episode.risk_assessments.order_by("-sequence").values_list("sequence", flat=True).first() or 0
+    ) + 1
+    assessment = RiskAssessment.objects.create(
+        episode=episode,
+        sequence=sequence,
+        level=data.level,
+        factors=data.factors,
+        rationale=data.rationale.strip(),
+        systems_checked=[{**row, "checked_by": actor.display_name} for row in data.systems_checked],
+        assessed_by=actor,
+        assessed_at=now,
+        next_review_due=next_review,
     )
     _audit(actor, Operation.ALTERATION, "risk.assessed", episode, ["risk_level", "next_review_due"])
     return assessment
@@ -588,6 +594,18 @@ def episode_mark_found(*, actor: User, episode: Episode, expected_version: int, 
         errors["withhold_whereabouts"] = "Only adults may ask for their whereabouts to be withheld"
     if errors:
         raise InvalidInput(errors)
+    deceased = data.condition == Condition.DECEASED
+    episode = _save_state(
+        episode,
+        expected_version=expected_version,
+        actor=actor,
+        kind="found",
+        summary="Found deceased" if deceased else f"Found: {dict(Condition.choices)[data.condition].lower()}",
+        status=Status.FOUND_DECEASED if deceased else to_status,
+        found_at=data.found_at,
+        next_review_due=None,
+        sign_off_due=None,
+    )
     FoundRecord.objects.create(
         episode=episode,
         found_at=data.found_at,
@@ -605,18 +623,6 @@ def episode_mark_found(*, actor: User, episode: Episode, expected_version: int, 
         withhold_whereabouts=data.withhold_whereabouts,
         recorded_by=actor,
         recorded_at=now,
-    )
-    deceased = data.condition == Condition.DECEASED
-    episode = _save_state(
-        episode,
-        expected_version=expected_version,
-        actor=actor,
-        kind="found",
-        summary="Found deceased" if deceased else f"Found: {dict(Condition.choices)[data.condition].lower()}",
-        status=Status.FOUND_DECEASED if deceased else to_status,
-        found_at=data.found_at,
-        next_review_due=None,
-        sign_off_due=None,
     )
     _audit(actor, Operation.ALTERATION, "episode.found", episode, ["status", "found_at"])
     return episode
@@ -655,6 +661,13 @@ def prevention_interview_record(
         errors["carer_account"] = "When the interview is declined, record the carer's or family's account"
     if errors:
         raise InvalidInput(errors)
+    _save_state(
+        episode,
+        expected_version=expected_version,
+        actor=actor,
+        kind="prevention_interview",
+        summary=f"Prevention interview {dict(InterviewOutcome.choices)[data.outcome].lower()}",
+    )
     interview = PreventionInterview.objects.create(
         episode=episode,
         outcome=data.outcome,
@@ -669,13 +682,6 @@ def prevention_interview_record(
         referrals=data.referrals.strip(),
         carer_account=data.carer_account.strip(),
         recorded_at=_now(),
-    )
-    _save_state(
-        episode,
-        expected_version=expected_version,
-        actor=actor,
-        kind="prevention_interview",
-        summary=f"Prevention interview {interview.get_outcome_display().lower()}",
     )
     _audit(actor, Operation.COLLECTION, "prevention_interview.recorded", episode, ["prevention_interview"])
     return interview
