@@ -1294,7 +1294,13 @@ class Writer:
             )
         aliases = [(a.given, a.family) for a in spec.aliases]
         # Sorted: the keys come back as a set, whose order varies between runs.
-        for key in sorted(search_keys_for(spec.given, spec.family, spec.dob, aliases)):
+        approx_year = (
+            spec.estimated_on.year - spec.estimated_age
+            if spec.dob is None and spec.estimated_age is not None and spec.estimated_on
+            else None
+        )
+        keys = search_keys_for(spec.given, spec.family, spec.dob, aliases, approx_birth_year=approx_year)
+        for key in sorted(keys):
             self.t["PersonSearchKey"].add({"person_id": pk, "key": key})
 
     def addresses(self, spec: PersonSpec) -> None:
