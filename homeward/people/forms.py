@@ -43,6 +43,7 @@ class PersonCreateForm(forms.Form):
     )
     estimated_age = forms.IntegerField(label="Estimated age", min_value=0, max_value=120, required=False)
     sex = forms.ChoiceField(label="Sex", choices=Sex.choices, widget=forms.RadioSelect, initial=Sex.UNKNOWN)
+    gender = forms.CharField(label="Gender (as the person describes it)", max_length=60, required=False)
     ethnicity = forms.ChoiceField(
         label="Self-defined ethnicity", choices=Ethnicity.choices, initial=Ethnicity.NOT_STATED
     )

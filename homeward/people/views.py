@@ -78,6 +78,7 @@ def person_new(request: HttpRequest) -> HttpResponse:
             date_of_birth=d["date_of_birth"],
             estimated_age=d["estimated_age"],
             sex=d["sex"],
+            gender=d["gender"],
             ethnicity=d["ethnicity"],
             officer_ethnicity=d["officer_ethnicity"],
             height_cm=d["height_cm"],

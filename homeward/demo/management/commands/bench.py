@@ -74,7 +74,7 @@ class Command(BaseCommand):
         return user
 
     def _pages(self, repeat: int) -> dict[str, Any]:
-        client = Client()
+        client = Client(HTTP_HOST="localhost")
         client.force_login(self._supervisor())
         rng = random.Random(7)
         episode_ids = list(Episode.objects.values_list("pk", flat=True))
@@ -120,7 +120,7 @@ class Command(BaseCommand):
                     break
                 except OSError:
                     time.sleep(0.1)
-            client = Client()
+            client = Client(HTTP_HOST="localhost")
             client.force_login(self._supervisor())
             session = client.cookies[settings.SESSION_COOKIE_NAME].value
             opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
