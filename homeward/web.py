@@ -54,3 +54,10 @@ def apply_action(form: forms.Form, perform: Callable[[], Any], context: dict[str
     except DomainError as exc:
         form.add_error(None, exc.message)
     return None
+
+
+def parse_id(raw: str | None) -> int | None:
+    """A database id from a query string, or None: never an exception, whatever was typed."""
+    if not raw or not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        return None
+    return int(raw)

@@ -13,7 +13,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -121,6 +122,13 @@ def _check_transition(episode: Episode, action: str) -> str | None:
         )
         raise IllegalTransition(message)
     return to_status
+
+
+def _refuse_if_finished(episode: Episode) -> None:
+    if episode.status in (Status.CLOSED, Status.NOT_RECORDED):
+        raise IllegalTransition(
+            f"This episode is {episode.get_status_display().lower()}: it can no longer be changed."
+        )
 
 
 def _changes_since(episode_id: int, version: int) -> list[dict[str, Any]]:
@@ -244,7 +252,39 @@ def episode_report(*, actor: User, person: Person, data: ReportData) -> Episode:
         and person.placing_authority_id
         and person.placing_authority_id != placement_district_council
     )
-    episode = Episode.objects.create(
+    try:
+        # A savepoint, so that losing a race to another report leaves this transaction usable.
+        with transaction.atomic():
+            episode = _episode_insert(actor, person, data, reported_at, age, out_of_area, now)
+    except IntegrityError as exc:
+        raise InvalidInput(
+            {"person": f"{person.full_name} is already missing: update the open episode instead"}
+        ) from exc
+    # The reference is derived from the row id, so it is unique without a counter to contend on.
+    episode.reference = f"MP-{timezone.localdate(reported_at).year}-{episode.pk:06d}"
+    episode.save(update_fields=["reference"])
+    EpisodeEvent.objects.create(
+        episode=episode,
+        version=1,
+        kind="reported",
+        summary=f"Reported missing by {episode.reporting_person_name}",
+        actor=actor,
+        at=now,
+    )
+    _audit(actor, Operation.COLLECTION, "episode.reported", episode, ["*"])
+    return episode
+
+
+def _episode_insert(
+    actor: User,
+    person: Person,
+    data: ReportData,
+    reported_at: dt.datetime,
+    age: int | None,
+    out_of_area: bool,
+    now: dt.datetime,
+) -> Episode:
+    return Episode.objects.create(
         reference=f"tmp-{uuid.uuid4().hex[:16]}",
         person=person,
         force_id=data.district.force_id,
@@ -266,25 +306,12 @@ def episode_report(*, actor: User, person: Person, data: ReportData) -> Episode:
         call_handler_answers=data.call_handler_answers,
         reasonable_steps=data.reasonable_steps.strip(),
         age_at_report=age,
-        is_child=None if age is None else age < 18,
+        is_child=None if age is None else age < settings.HOMEWARD_ADULT_AGE,
         looked_after=person.looked_after,
         placing_authority_id=person.placing_authority_id,
         out_of_area=out_of_area,
         updated_at=now,
     )
-    # The reference is derived from the row id, so it is unique without a counter to contend on.
-    episode.reference = f"MP-{timezone.localdate(reported_at).year}-{episode.pk:06d}"
-    episode.save(update_fields=["reference"])
-    EpisodeEvent.objects.create(
-        episode=episode,
-        version=1,
-        kind="reported",
-        summary=f"Reported missing by {episode.reporting_person_name}",
-        actor=actor,
-        at=now,
-    )
-    _audit(actor, Operation.COLLECTION, "episode.reported", episode, ["*"])
-    return episode
 
 
 @transaction.atomic
@@ -337,9 +364,8 @@ def risk_assessment_record(
     if data.level not in dict(policy.risk_levels()):
         errors["level"] = "Choose a risk level"
     elif data.level not in allowed:
-        errors["level"] = (
-            f"A child cannot be graded {policy.risk_label(data.level).lower()} risk (local rule)"
-        )
+        who = "A child" if episode.is_child else "Someone whose age is not known"
+        errors["level"] = f"{who} cannot be graded {policy.risk_label(data.level).lower()} risk (local rule)"
     if len(data.rationale.strip()) < 10:
         errors["rationale"] = "Explain the grading: the rationale is required (at least 10 characters)"
     known_factors = dict(RISK_FACTORS)
@@ -415,6 +441,10 @@ def risk_assessment_sign_off(
     now = _now()
     if next_review_due is not None and next_review_due <= now:
         raise InvalidInput({"next_review_due": "The next review must be in the future"})
+    if next_review_due is not None and not episode.is_open:
+        raise InvalidInput(
+            {"next_review_due": "The person is no longer missing, so there is no next review to set"}
+        )
     assessment.signed_off_by = actor
     assessment.signed_off_at = now
     assessment.sign_off_note = note.strip()
@@ -469,6 +499,7 @@ def enquiry_update(
     *, actor: User, enquiry: Enquiry, expected_version: int, status: str, result: str
 ) -> Enquiry:
     _require(actor, Capability.INVESTIGATE, "update actions")
+    _refuse_if_finished(enquiry.episode)
     if status not in EnquiryStatus.values:
         raise InvalidInput({"status": "Choose a status"})
     if status == EnquiryStatus.DONE and not result.strip():
@@ -503,6 +534,7 @@ def enquiry_update(
 @transaction.atomic
 def episode_update_add(*, actor: User, episode: Episode, text: str) -> EpisodeUpdate:
     _require(actor, Capability.INVESTIGATE, "add updates")
+    _refuse_if_finished(episode)
     if not text.strip():
         raise InvalidInput({"text": "Enter the update"})
     update = EpisodeUpdate.objects.create(episode=episode, text=text.strip(), author=actor, created_at=_now())
@@ -523,6 +555,8 @@ def sighting_record(
     status: str = SightingStatus.UNVERIFIED,
 ) -> Sighting:
     _require(actor, Capability.INVESTIGATE, "record sightings")
+    if not episode.is_open:
+        raise IllegalTransition("Sightings can only be recorded while the person is missing.")
     errors: dict[str, str] = {}
     if not place.strip():
         errors["place"] = "Enter where they were seen"
@@ -728,6 +762,11 @@ def episode_mark_long_term(*, actor: User | None, episode: Episode, expected_ver
     if actor is not None:
         _require(actor, Capability.SIGN_OFF, "mark episodes long-term missing")
     to_status = _check_transition(episode, "mark_long_term")
+    threshold = dt.timedelta(days=settings.HOMEWARD_LONG_TERM_DAYS)
+    if _now() - episode.reported_at < threshold:
+        raise IllegalTransition(
+            f"An episode becomes long-term missing {settings.HOMEWARD_LONG_TERM_DAYS} days after the report."
+        )
     episode = _save_state(
         episode,
         expected_version=expected_version,

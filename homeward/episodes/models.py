@@ -79,6 +79,14 @@ class Episode(models.Model):
 
     class Meta:
         ordering = ["-reported_at"]
+        constraints = [
+            # One open episode per person: two simultaneous reports cannot both succeed.
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(status__in=["reported", "active", "long_term"]),
+                name="one_open_episode_per_person",
+            )
+        ]
         indexes = [
             models.Index(fields=["status", "district"]),
             models.Index(fields=["person", "reported_at"]),

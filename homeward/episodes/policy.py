@@ -24,7 +24,8 @@ def risk_rank(code: str) -> int:
 
 
 def levels_allowed(*, is_child: bool | None) -> list[tuple[str, str]]:
-    forbidden = set(settings.HOMEWARD_FORBIDDEN_CHILD_LEVELS) if is_child else set()
+    # An unknown age may be a child's, so the child rule applies unless the person is known to be an adult.
+    forbidden = set(settings.HOMEWARD_FORBIDDEN_CHILD_LEVELS) if is_child is not False else set()
     return [(c, label) for c, label in risk_levels() if c not in forbidden]
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from homeward.audit.log import audit_consultation
 from homeward.episodes import policy
-from homeward.episodes.models import OPEN_STATUSES, Enquiry, Episode, RiskAssessment
+from homeward.episodes.models import OPEN_STATUSES, Enquiry, Episode, FoundRecord, RiskAssessment
 from homeward.episodes.sharing import episode_visibility
 from homeward.identity.models import District, User
 
@@ -39,12 +39,12 @@ def episode_for(*, actor: User, pk: int, log: bool = True) -> Episode:
     return episode
 
 
-def risk_assessment_for(*, actor: User, pk: int) -> RiskAssessment:
-    assessment = (
-        RiskAssessment.objects.filter(episode__in=episodes_visible_to(actor), pk=pk)
-        .select_related("episode")
-        .first()
-    )
+def risk_assessment_for(*, actor: User, pk: int, episode: Episode | None = None) -> RiskAssessment:
+    """An assessment the actor may see; when `episode` is given it must belong to that episode."""
+    assessments = RiskAssessment.objects.filter(episode__in=episodes_visible_to(actor), pk=pk)
+    if episode is not None:
+        assessments = assessments.filter(episode=episode)
+    assessment = assessments.select_related("episode").first()
     if assessment is None:
         raise Http404("No such risk assessment")
     return assessment
@@ -53,12 +53,37 @@ def risk_assessment_for(*, actor: User, pk: int) -> RiskAssessment:
 def enquiry_for(*, actor: User, pk: int) -> Enquiry:
     enquiry = (
         Enquiry.objects.filter(episode__in=episodes_visible_to(actor), pk=pk)
-        .select_related("episode")
+        .select_related("episode", "episode__person")
         .first()
     )
     if enquiry is None:
         raise Http404("No such action")
+    audit_consultation(
+        actor=actor, event_type="enquiry.viewed", object_type="episode", object_ids=[enquiry.episode_id]
+    )
     return enquiry
+
+
+WITHHELD = "Withheld at the person's request"
+
+
+def found_record_for(*, actor: User, episode: Episode) -> FoundRecord | None:
+    """The found record as this actor may see it.
+
+    An adult may ask that their whereabouts are not passed on (Article 8): then only the force that
+    found them sees where they were; partners see that they were found and how, not where.
+    """
+    record = FoundRecord.objects.filter(episode=episode).first()
+    if record is None or not record.withhold_whereabouts:
+        return record
+    org = actor.organisation
+    if org is not None and org.is_police and org.pk == episode.force_id:
+        return record
+    record.found_place = WITHHELD
+    record.found_location = None
+    record.where_been = ""
+    record.with_whom = ""
+    return record
 
 
 @dataclass

@@ -17,7 +17,7 @@ from homeward.episodes.models import Episode, PreventionInterview
 from homeward.identity.models import User
 from homeward.identity.roles import Capability
 from homeward.people.selectors import person_for, person_history_for
-from homeward.web import apply_action, requires
+from homeward.web import apply_action, parse_id, requires
 
 
 def _actor(request: HttpRequest) -> User:
@@ -38,10 +38,8 @@ def dashboard_rows(request: HttpRequest) -> HttpResponse:
 def _dashboard_context(request: HttpRequest) -> dict[str, Any]:
     actor = _actor(request)
     districts = selectors.districts_for(actor=actor)
-    district = None
-    raw = request.GET.get("district", "")
-    if raw.isdigit():
-        district = districts.filter(pk=int(raw)).first()
+    district_id = parse_id(request.GET.get("district"))
+    district = districts.filter(pk=district_id).first() if district_id else None
     rows = selectors.episodes_active_for(actor=actor, district=district)
     return {
         "rows": rows,
@@ -113,7 +111,7 @@ def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "updates": episode.updates.select_related("author")[:50],
         "sightings": episode.sightings.all(),
         "events": episode.events.select_related("actor")[:100],
-        "found": getattr(episode, "found_record", None),
+        "found": selectors.found_record_for(actor=actor, episode=episode),
         "interview": PreventionInterview.objects.filter(episode=episode).first(),
         "history": person_history_for(actor=actor, person=episode.person),
         "questions": CALL_HANDLER_QUESTIONS,
@@ -183,7 +181,7 @@ def risk_new(request: HttpRequest, pk: int) -> HttpResponse:
             "previous_interview": previous_interview,
             "markers": episode.person.markers.filter(active=True),
             "questions": CALL_HANDLER_QUESTIONS,
-            "child_rule": settings.HOMEWARD_FORBIDDEN_CHILD_LEVELS if episode.is_child else [],
+            "child_rule": settings.HOMEWARD_FORBIDDEN_CHILD_LEVELS if episode.is_child is not False else [],
         },
     )
 
@@ -192,7 +190,7 @@ def risk_new(request: HttpRequest, pk: int) -> HttpResponse:
 def risk_sign_off(request: HttpRequest, pk: int, assessment_id: int) -> HttpResponse:
     actor = _actor(request)
     episode = selectors.episode_for(actor=actor, pk=pk)
-    assessment = selectors.risk_assessment_for(actor=actor, pk=assessment_id)
+    assessment = selectors.risk_assessment_for(actor=actor, pk=assessment_id, episode=episode)
     form = forms.SignOffForm(request.POST or None)
 
     def perform(data: dict[str, Any]) -> Any:
@@ -330,7 +328,7 @@ def not_recorded(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def update_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
-    episode = selectors.episode_for(actor=actor, pk=pk, log=False)
+    episode = selectors.episode_for(actor=actor, pk=pk)
     form = forms.UpdateForm(request.POST)
     context: dict[str, Any] = {"episode": episode, "form": form}
     if form.is_valid() and apply_action(
@@ -347,7 +345,7 @@ def update_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def enquiry_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
-    episode = selectors.episode_for(actor=actor, pk=pk, log=False)
+    episode = selectors.episode_for(actor=actor, pk=pk)
     form = forms.EnquiryForm(request.POST, force_id=episode.force_id)
     context: dict[str, Any] = {"episode": episode, "form": form}
     if form.is_valid():
@@ -400,7 +398,7 @@ def enquiry_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Capability.INVESTIGATE)
 def sighting_new(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
-    episode = selectors.episode_for(actor=actor, pk=pk, log=False)
+    episode = selectors.episode_for(actor=actor, pk=pk)
     form = forms.SightingForm(request.POST or None)
     context: dict[str, Any] = {"episode": episode, "form": form, "heading": "Record a sighting"}
     if request.method == "POST" and form.is_valid():
@@ -427,7 +425,7 @@ def sighting_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def long_term(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
-    episode = selectors.episode_for(actor=actor, pk=pk, log=False)
+    episode = selectors.episode_for(actor=actor, pk=pk)
     form = forms.VersionedForm(request.POST)
     context: dict[str, Any] = {}
     if form.is_valid() and apply_action(

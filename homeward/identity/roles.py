@@ -82,7 +82,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.VOLUNTARY_WORKER: frozenset(),
     Role.COMMISSIONER: frozenset(),
     Role.AUDITOR: frozenset(),
-    Role.ADMINISTRATOR: frozenset({Capability.MANAGE_LOCATIONS}),
+    Role.ADMINISTRATOR: frozenset(),
 }
 
 

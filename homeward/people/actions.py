@@ -94,6 +94,11 @@ def _validate(data: PersonData, today: dt.date) -> None:
     unknown = [m for m in data.markers if m not in MarkerType.values]
     if unknown:
         errors["markers"] = f"Unknown marker: {', '.join(unknown)}"
+    for name in ("given_name", "family_name"):
+        if len(getattr(data, name).strip()) > 100:
+            errors[name] = "Names can be at most 100 characters"
+    if any(len(g.strip()) > 100 or len(f.strip()) > 100 for g, f in data.aliases):
+        errors["aliases"] = "Each part of another name can be at most 100 characters"
     if data.looked_after and data.placing_authority is None:
         errors["placing_authority"] = "Choose the placing authority for a looked-after person"
     if errors:
@@ -176,13 +181,30 @@ def person_marker_add(
         raise NotAllowed("Your role cannot add markers")
     if marker not in MarkerType.values:
         raise InvalidInput({"marker": "Choose a marker from the list"})
+    if len(detail) > 300:
+        raise InvalidInput({"detail": "The detail can be at most 300 characters"})
+    existing = PersonMarker.objects.filter(person=person, marker=marker).first()
+    if existing is not None and existing.active:
+        # The first report of a marker keeps its provenance; a second source is not a silent overwrite.
+        raise InvalidInput(
+            {
+                "marker": f"{existing.get_marker_display()} is already on the record "
+                f"(supplied by {existing.supplied_by or 'an unrecorded source'}, {existing.recorded_at:%d %b %Y})"
+            }
+        )
     now = timezone.now()
-    obj, created = PersonMarker.objects.get_or_create(
-        person=person,
-        marker=marker,
-        defaults={"detail": detail, "supplied_by": supplied_by, "recorded_by": actor, "recorded_at": now},
-    )
-    if not created:
+    if existing is None:
+        obj = PersonMarker.objects.create(
+            person=person,
+            marker=marker,
+            detail=detail,
+            supplied_by=supplied_by,
+            recorded_by=actor,
+            recorded_at=now,
+        )
+    else:
+        # A marker that had been withdrawn is recorded again, from its new source.
+        obj = existing
         obj.detail, obj.active, obj.supplied_by, obj.recorded_by, obj.recorded_at = (
             detail,
             True,
@@ -286,8 +308,17 @@ def person_fact_add(
         )
         return
     first = values.get("value", "").strip()
+    detail = values.get("detail", "").strip()
     if not first:
         raise InvalidInput({"value": "Enter the detail to add"})
+    # The longest each kind of fact may be, so nothing is cut short or refused by the database.
+    limits = {"alias": 100, "associate": 200, "place": 300, "contact": 200}
+    # For an alias the limit applies to the first name and to the rest, the two columns it fills.
+    pieces = [first.split()[0], " ".join(first.split()[1:])] if kind == "alias" else [first]
+    if kind in limits and any(len(piece) > limits[kind] for piece in pieces):
+        raise InvalidInput({"value": f"This can be at most {limits[kind]} characters"})
+    if kind == "associate" and len(detail) > 100:
+        raise InvalidInput({"detail": "The relationship can be at most 100 characters"})
     if kind == "alias":
         parts = first.split()
         PersonAlias.objects.create(

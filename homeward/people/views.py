@@ -148,7 +148,7 @@ def person_add_fact(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     if not _can_add_to_records(actor):
         raise PermissionDenied
-    person = person_for(actor=actor, pk=pk, log=False)
+    person = person_for(actor=actor, pk=pk)
     form = forms.FactForm(request.POST or None)
     context: dict[str, Any] = {
         "person": person,
@@ -182,7 +182,7 @@ def person_add_photo(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     if not _can_add_to_records(actor):
         raise PermissionDenied
-    person = person_for(actor=actor, pk=pk, log=False)
+    person = person_for(actor=actor, pk=pk)
     form = forms.PhotoForm(request.POST or None, request.FILES or None)
     context: dict[str, Any] = {
         "person": person,

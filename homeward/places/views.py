@@ -13,7 +13,7 @@ from homeward.places.actions import location_create
 from homeward.places.forms import LocationForm
 from homeward.places.models import LocationCategory
 from homeward.places.selectors import location_episodes_for, location_for, locations_for
-from homeward.web import apply_action, requires
+from homeward.web import apply_action, parse_id, requires
 
 
 @requires(Capability.VIEW_CASES)
@@ -22,10 +22,9 @@ def location_list(request: HttpRequest) -> HttpResponse:
     category = request.GET.get("category", "")
     if category not in LocationCategory.values:
         category = ""
-    district = request.GET.get("district", "")
-    locations = locations_for(
-        actor=actor, category=category, district_id=int(district) if district.isdigit() else None
-    )
+    district_id = parse_id(request.GET.get("district"))
+    district = str(district_id) if district_id else ""
+    locations = locations_for(actor=actor, category=category, district_id=district_id)
     return render(
         request,
         "places/location_list.html",

@@ -28,7 +28,9 @@ def test_simultaneous_gradings_one_wins_one_conflicts(world):
         try:
             barrier.wait(timeout=10)
             actions.risk_assessment_record(
-                actor=actor, episode=episode, expected_version=1,
+                actor=actor,
+                episode=episode,
+                expected_version=1,
                 data=actions.RiskData(level=level, rationale=f"Graded {level} after the call."),
             )
             outcomes.append("saved")

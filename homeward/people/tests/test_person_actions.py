@@ -74,16 +74,20 @@ def test_estimated_age_ages_with_time(world):
     assert person.age_on(timezone.localdate() + dt.timedelta(days=365 * 2 + 1)) == 32
 
 
-def test_marker_add_is_audited_and_idempotent(world):
+def test_marker_add_is_audited_and_keeps_the_first_source(world):
     person = person_create(
         actor=world.call_handler, data=PersonData(given_name="A", family_name="B"), supplied_by="x"
     )
     person_marker_add(
         actor=world.officer, person=person, marker="cce", detail="County lines", supplied_by="PND"
     )
-    person_marker_add(actor=world.officer, person=person, marker="cce", detail="Confirmed", supplied_by="PND")
-    assert person.markers.get().detail == "Confirmed"
-    assert AuditEvent.objects.filter(event_type="person.marker_added").count() == 2
+    with pytest.raises(InvalidInput, match="already on the record"):
+        person_marker_add(
+            actor=world.supervisor, person=person, marker="cce", detail="Other", supplied_by="Social worker"
+        )
+    marker = person.markers.get()
+    assert (marker.detail, marker.supplied_by, marker.recorded_by) == ("County lines", "PND", world.officer)
+    assert AuditEvent.objects.filter(event_type="person.marker_added").count() == 1
 
 
 def test_people_are_scoped_to_the_organisation(world):

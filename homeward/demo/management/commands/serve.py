@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from homeward.episodes.tasks import clocks_sweep
+
 
 class Command(BaseCommand):
     help = "Serve Homeward with gunicorn and the background worker (loads demo data into an empty database)."
@@ -64,8 +66,14 @@ class Command(BaseCommand):
                     child.terminate()
 
         signal.signal(signal.SIGTERM, stop)
+        every = float(os.environ.get("HOMEWARD_CLOCKS_EVERY_SECONDS", "300"))
+        next_sweep = time.monotonic()
         try:
             while all(child.poll() is None for child in children):
+                if not options["no_worker"] and time.monotonic() >= next_sweep:
+                    # The worker does the sweep; this process only keeps time.
+                    clocks_sweep.enqueue()
+                    next_sweep = time.monotonic() + every
                 time.sleep(0.5)
         except KeyboardInterrupt:
             pass
