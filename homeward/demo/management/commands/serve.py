@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from homeward.episodes.tasks import clocks_sweep
+from homeward.identity.models import Organisation
 
 
 class Command(BaseCommand):
@@ -29,9 +30,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
-        if not options["no_demo"]:
-            call_command("demo", "--if-empty", "--seed", "1", "--years", "1")
-        if not settings.PRODUCTION:
+        empty = not Organisation.objects.exists()
+        if empty and not options["no_demo"]:
+            # Loading prints the demo accounts at the end.
+            call_command("demo", "--seed", "1", "--years", "1")
+        elif not settings.PRODUCTION:
             call_command("demo", "accounts")
         bin_dir = os.path.dirname(sys.executable)
         children = [
