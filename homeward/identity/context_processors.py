@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from homeward.identity.roles import Capability
@@ -10,7 +11,7 @@ from homeward.identity.roles import Capability
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        return {"nav_items": [], "demo_mode": not settings.PRODUCTION}
     items = []
     if user.can(Capability.VIEW_DASHBOARD):
         items.append(("Dashboard", "dashboard"))

@@ -5,20 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from homeward.audit.log import audit_record
 from homeward.audit.models import Operation
-from homeward.errors import InvalidInput, NotAllowed
+from homeward.errors import EditConflict, InvalidInput, NotAllowed
 from homeward.identity.roles import Capability
 from homeward.people.models import (
     MarkerType,
     Person,
+    PersonAddress,
     PersonAlias,
     PersonAssociate,
     PersonContact,
@@ -31,6 +33,7 @@ from homeward.people.search import person_index
 
 if TYPE_CHECKING:
     from homeward.identity.models import District, Organisation, User
+    from homeward.places.models import Location
 
 # Facts whose source is recorded in Person.fact_sources when they are set.
 SOURCED_FACTS = (
@@ -345,3 +348,135 @@ def person_fact_add(
         object_ids=[person.pk],
         changed_fields=[kind],
     )
+
+
+# Fields a person update may change; names and dates re-index the search keys.
+UPDATABLE_FACTS = ("given_name", "family_name", *SOURCED_FACTS, "placing_authority")
+_INDEXED = {"given_name", "family_name", "date_of_birth", "estimated_age"}
+
+
+@transaction.atomic
+def person_update(
+    *, actor: User, person: Person, expected_version: int, changes: dict[str, Any], supplied_by: str
+) -> Person:
+    """Correct or add to a person's details. Each changed fact records its new source and time.
+
+    Version-checked like episodes: a save over someone else's newer edit is refused with what changed.
+    """
+    if not (actor.can(Capability.INVESTIGATE) or actor.can(Capability.CREATE_PERSON)):
+        raise NotAllowed("Your role cannot change person records")
+    unknown = set(changes) - set(UPDATABLE_FACTS)
+    if unknown:
+        raise InvalidInput(dict.fromkeys(sorted(unknown), "This cannot be changed here"))
+    changed = {k: v for k, v in changes.items() if getattr(person, k) != v}
+    if not changed:
+        return person
+    if not supplied_by.strip():
+        raise InvalidInput({"supplied_by": "Enter who supplied the new details"})
+    merged = PersonData(
+        given_name=changes.get("given_name", person.given_name),
+        family_name=changes.get("family_name", person.family_name),
+        date_of_birth=changes.get("date_of_birth", person.date_of_birth),
+        estimated_age=changes.get("estimated_age", person.estimated_age),
+        sex=changes.get("sex", person.sex),
+        looked_after=changes.get("looked_after", person.looked_after),
+        placing_authority=changes.get("placing_authority", person.placing_authority),
+    )
+    _validate(merged, timezone.localdate())
+    now = timezone.now()
+    sources = dict(person.fact_sources)
+    for name in changed:
+        sources[name] = {"by": supplied_by.strip(), "recorded_by": actor.pk, "at": now.isoformat()}
+    fields = dict(changed)
+    if "estimated_age" in changed:
+        fields["estimated_age_on"] = timezone.localdate() if changed["estimated_age"] is not None else None
+    updated = Person.objects.filter(pk=person.pk, version=expected_version).update(
+        **fields, fact_sources=sources, version=F("version") + 1, updated_at=now
+    )
+    if not updated:
+        person.refresh_from_db()
+        # People have no per-version history, so show the most recent changes to the record.
+        recent = sorted(person.fact_sources.items(), key=lambda item: item[1].get("at", ""), reverse=True)[:5]
+        newer = [
+            {
+                "summary": f"{name.replace('_', ' ').capitalize()}, supplied by {src.get('by') or 'unknown'}",
+                "by": "",
+                "at": dt.datetime.fromisoformat(src["at"]) if src.get("at") else None,
+            }
+            for name, src in recent
+        ]
+        raise EditConflict(
+            "Someone else changed this record after you opened it; nothing was saved. Check it, then submit again.",
+            current_version=person.version,
+            changes=newer,
+        )
+    person.refresh_from_db()
+    if _INDEXED & set(changed):
+        person_index(person)
+    audit_record(
+        actor=actor,
+        operation=Operation.ALTERATION,
+        event_type="person.updated",
+        object_type="person",
+        object_ids=[person.pk],
+        changed_fields=list(changed),
+    )
+    return person
+
+
+@transaction.atomic
+def person_address_add(
+    *,
+    actor: User,
+    person: Person,
+    since: dt.date,
+    supplied_by: str,
+    location: Location | None = None,
+    address: str = "",
+    is_placement: bool = False,
+    placing_authority: Organisation | None = None,
+) -> PersonAddress:
+    """A new address or placement; the current one (if any) ends the day the new one starts."""
+    if not (actor.can(Capability.INVESTIGATE) or actor.can(Capability.CREATE_PERSON)):
+        raise NotAllowed("Your role cannot change person records")
+    errors: dict[str, str] = {}
+    if location is None and not address.strip():
+        errors["address"] = "Choose a known place or enter the address"
+    if len(address) > 300:
+        errors["address"] = "The address can be at most 300 characters"
+    if since > timezone.localdate():
+        errors["since"] = "The start date must be today or in the past"
+    if is_placement and placing_authority is None:
+        errors["placing_authority"] = "Choose the placing authority for a placement"
+    if not supplied_by.strip():
+        errors["supplied_by"] = "Enter who supplied this information"
+    current = PersonAddress.objects.filter(person=person, until=None).first()
+    if current is not None and since < current.since:
+        errors["since"] = (
+            f"The start date must be on or after the current address's ({current.since:%d %b %Y})"
+        )
+    if errors:
+        raise InvalidInput(errors)
+    if current is not None:
+        current.until = since
+        current.save(update_fields=["until"])
+    record = PersonAddress.objects.create(
+        person=person,
+        location=location,
+        address=address.strip(),
+        is_placement=is_placement,
+        placing_authority=placing_authority if is_placement else None,
+        since=since,
+        supplied_by=supplied_by.strip(),
+        recorded_by=actor,
+        recorded_at=timezone.now(),
+    )
+    audit_record(
+        actor=actor,
+        operation=Operation.ALTERATION,
+        event_type="person.address_added",
+        object_type="person",
+        object_ids=[person.pk],
+        changed_fields=["addresses"],
+    )
+    return record

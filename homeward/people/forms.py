@@ -7,6 +7,7 @@ from django import forms
 
 from homeward.identity.models import Organisation, OrganisationKind
 from homeward.people.models import Ethnicity, MarkerType, OfficerEthnicity, Sex
+from homeward.places.models import Location
 
 
 class PersonSearchForm(forms.Form):
@@ -126,3 +127,59 @@ class FactForm(forms.Form):
     )
     marker = forms.ChoiceField(label="Marker", choices=[("", "—"), *MarkerType.choices], required=False)
     supplied_by = forms.CharField(label="Supplied by", max_length=200)
+
+
+class PersonEditForm(PersonCreateForm):
+    """The same facts as at creation; aliases and markers are added one by one with their own source."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["aliases"]
+        del self.fields["markers"]
+        self.fields["supplied_by"].help_text = "Who gave the new or corrected details"
+
+    # The fields an update may change, in the order of the form.
+    FACTS = (
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "estimated_age",
+        "sex",
+        "gender",
+        "ethnicity",
+        "officer_ethnicity",
+        "height_cm",
+        "build",
+        "hair",
+        "eyes",
+        "marks",
+        "first_language",
+        "looked_after",
+        "placing_authority",
+    )
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.FACTS if name in self.cleaned_data}
+
+
+class AddressForm(forms.Form):
+    location: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=Location.objects.none(),
+        required=False,
+        label="Known place (children's home, foster placement…)",
+        empty_label="Not listed — enter the address below",
+    )
+    address = forms.CharField(max_length=300, required=False)
+    since = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    is_placement = forms.BooleanField(label="This is a care placement", required=False)
+    placing_authority = forms.ModelChoiceField(
+        queryset=Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY), required=False
+    )
+    supplied_by = forms.CharField(label="Supplied by", max_length=200)
+
+    def __init__(self, *args: Any, locations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        location: forms.ModelChoiceField = self.fields["location"]  # type: ignore[assignment]
+        location.queryset = locations

@@ -15,6 +15,7 @@ from homeward.identity.roles import Capability
 from homeward.people import actions, forms
 from homeward.people.search import SearchQuery
 from homeward.people.selectors import people_search_for, person_for, person_history_for, person_photo_for
+from homeward.places.selectors import locations_visible_to
 from homeward.web import apply_action, requires
 
 # A photo older than this is flagged so the next report asks for a recent one.
@@ -206,5 +207,62 @@ def person_add_photo(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if photo is not None:
             messages.success(request, "Photo added.")
+            return redirect("person_detail", pk=person.pk)
+    return render(request, "people/person_form.html", context)
+
+
+@requires(Capability.VIEW_CASES)
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    if not _can_add_to_records(actor):
+        raise PermissionDenied
+    person = person_for(actor=actor, pk=pk)
+    initial = {name: getattr(person, name) for name in forms.PersonEditForm.FACTS}
+    initial["placing_authority"] = person.placing_authority_id
+    initial["version"] = person.version
+    form = forms.PersonEditForm(request.POST or None, initial=initial)
+    context: dict[str, Any] = {
+        "person": person,
+        "form": form,
+        "heading": f"Change {person.full_name}'s details",
+    }
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        updated = apply_action(
+            form,
+            lambda: actions.person_update(
+                actor=actor,
+                person=person,
+                expected_version=d["version"],
+                changes=form.changes(),
+                supplied_by=d["supplied_by"],
+            ),
+            context,
+        )
+        if updated is not None:
+            messages.success(request, "Details saved.")
+            return redirect("person_detail", pk=person.pk)
+    return render(request, "people/person_form.html", context)
+
+
+@requires(Capability.VIEW_CASES)
+def person_add_address(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    if not _can_add_to_records(actor):
+        raise PermissionDenied
+    person = person_for(actor=actor, pk=pk)
+    form = forms.AddressForm(request.POST or None, locations=locations_visible_to(actor).order_by("name"))
+    context: dict[str, Any] = {
+        "person": person,
+        "form": form,
+        "heading": f"New address or placement for {person.full_name}",
+    }
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        record = apply_action(
+            form, lambda: actions.person_address_add(actor=actor, person=person, **d), context
+        )
+        if record is not None:
+            messages.success(request, "Address recorded.")
             return redirect("person_detail", pk=person.pk)
     return render(request, "people/person_form.html", context)

@@ -105,3 +105,90 @@ def test_partner_cannot_add_to_records(client, world, person):
         reverse("person_add_fact", args=[person.pk]), {"kind": "place", "value": "x", "supplied_by": "y"}
     )
     assert response.status_code in (403, 404)
+
+
+def _edit_post(person, **overrides):
+    data = {
+        "version": person.version,
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "sex": person.sex,
+        "ethnicity": person.ethnicity,
+        "officer_ethnicity": person.officer_ethnicity,
+        "supplied_by": "PNC record",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_changing_details_records_the_new_source_and_reindexes(client, world, person):
+    client.force_login(world.officer)
+    response = client.post(
+        reverse("person_edit", args=[person.pk]),
+        _edit_post(person, family_name="Brennan-Hall", date_of_birth="2010-06-01", hair="Dyed red"),
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert (person.family_name, person.hair, person.version) == ("Brennan-Hall", "Dyed red", 2)
+    assert person.fact_sources["hair"]["by"] == "PNC record"
+    assert person.fact_sources["family_name"]["recorded_by"] == world.officer.pk
+    body = client.post(
+        reverse("person_search"), {"given_name": "Kai", "family_name": "Brennan-Hall"}
+    ).content.decode()
+    assert "Kai Brennan-Hall" in body
+    assert AuditEvent.objects.filter(event_type="person.updated").get().changed_fields == [
+        "date_of_birth",
+        "family_name",
+        "hair",
+    ]
+
+
+def test_a_stale_edit_is_refused_and_shows_what_changed(client, world, person):
+    stale = _edit_post(person, hair="Brown")
+    client.force_login(world.supervisor)
+    client.post(
+        reverse("person_edit", args=[person.pk]), _edit_post(person, hair="Shaved", supplied_by="Custody")
+    )
+    client.force_login(world.officer)
+    response = client.post(reverse("person_edit", args=[person.pk]), stale)
+    body = response.content.decode()
+    assert response.status_code == 200 and "Changed by someone else" in body and "Custody" in body
+    person.refresh_from_db()
+    assert person.hair == "Shaved"
+
+
+def test_forbidden_fields_in_an_edit_are_ignored(client, world, person):
+    client.force_login(world.officer)
+    client.post(
+        reverse("person_edit", args=[person.pk]),
+        _edit_post(person, hair="Black", force=world.council_c.pk, owner=world.council_c.pk, version=1),
+    )
+    person.refresh_from_db()
+    assert person.force == world.force and person.owner == world.force and person.hair == "Black"
+
+
+def test_a_new_placement_ends_the_current_address(client, world, person):
+    client.force_login(world.officer)
+    client.post(
+        reverse("person_add_address", args=[person.pk]),
+        {"address": "14 Elm Road", "since": "2025-01-01", "supplied_by": "Mother"},
+    )
+    response = client.post(
+        reverse("person_add_address", args=[person.pk]),
+        {
+            "location": world.oak_house.pk,
+            "since": "2026-03-01",
+            "is_placement": "on",
+            "placing_authority": world.council_b.pk,
+            "supplied_by": "Council B",
+        },
+    )
+    assert response.status_code == 302
+    first, second = person.addresses.order_by("since")
+    assert first.until == dt.date(2026, 3, 1) and second.until is None and second.is_placement
+    bad = client.post(
+        reverse("person_add_address", args=[person.pk]),
+        {"address": "Somewhere", "since": "2020-01-01", "supplied_by": "x"},
+    )
+    assert bad.status_code == 200 and "on or after" in bad.content.decode()
+    assert person.addresses.count() == 2
