@@ -94,6 +94,9 @@ INSTALLED_APPS = [
     "homeward.places",
     "homeward.people",
     "homeward.episodes",
+    "homeward.notifications",
+    "homeward.protocols",
+    "homeward.returns",
     "homeward.demo",
 ]
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from homeward.api import api
 from homeward.episodes import views as episodes
@@ -44,4 +44,7 @@ urlpatterns = [
     path("locations/", places.location_list, name="location_list"),
     path("locations/new/", places.location_new, name="location_new"),
     path("locations/<int:pk>/", places.location_detail, name="location_detail"),
+    path("inbox/", include("homeward.notifications.urls")),
+    path("profiles/", include("homeward.protocols.urls")),
+    path("interviews/", include("homeward.returns.urls")),
 ]

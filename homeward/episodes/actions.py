@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from homeward.audit.log import audit_record
 from homeward.audit.models import Operation
-from homeward.episodes import policy
+from homeward.episodes import hooks, policy
 from homeward.episodes.models import (
     Condition,
     Enquiry,
@@ -272,6 +272,7 @@ def episode_report(*, actor: User, person: Person, data: ReportData) -> Episode:
         at=now,
     )
     _audit(actor, Operation.COLLECTION, "episode.reported", episode, ["*"])
+    hooks.after_reported(episode, actor)
     return episode
 
 
@@ -659,6 +660,7 @@ def episode_mark_found(*, actor: User, episode: Episode, expected_version: int, 
         recorded_at=now,
     )
     _audit(actor, Operation.ALTERATION, "episode.found", episode, ["status", "found_at"])
+    hooks.after_found(episode, actor)
     return episode
 
 

@@ -20,4 +20,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user.can(Capability.VIEW_CASES):
         items.append(("People", "person_search"))
         items.append(("Locations", "location_list"))
+    from homeward.notifications.navigation import nav_items as notification_items
+    from homeward.protocols.navigation import nav_items as protocol_items
+    from homeward.returns.navigation import nav_items as return_items
+
+    for extra in (notification_items, protocol_items, return_items):
+        items.extend(extra(user))
     return {"nav_items": items, "current_path": request.path}

@@ -1,0 +1,19 @@
+"""Panels this app adds to other pages. PLACEHOLDER — replaced by the protocols helper."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.inclusion_tag("protocols/_episode_panel.html", takes_context=True)
+def protocols_episode_panel(context: dict[str, Any], episode: Any) -> dict[str, Any]:
+    return {"episode": episode}
+
+
+@register.inclusion_tag("protocols/_person_panel.html", takes_context=True)
+def protocols_person_panel(context: dict[str, Any], person: Any) -> dict[str, Any]:
+    return {"person": person}
