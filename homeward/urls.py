@@ -14,6 +14,7 @@ urlpatterns = [
     path("", identity.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sharing-rules/", identity.sharing_rules, name="sharing_rules"),
     path("dashboard/", episodes.dashboard, name="dashboard"),
     path("dashboard/rows/", episodes.dashboard_rows, name="dashboard_rows"),
     path("cases/", episodes.partner_home, name="partner_home"),

@@ -1,12 +1,8 @@
-"""Who may see which episodes and people. The only place these rules live; selectors apply them.
+"""Who may see which episodes and people. The only place these rules are applied; selectors use it.
 
-Issue 2 keeps one rule per kind of organisation; the data-driven sharing rules of SPEC §5 replace this
-module's body, not its callers.
-- A police force sees every episode and person in its force.
-- A local authority sees children placed by it, and children missing from its area.
-- A care provider or NHS trust sees episodes of people missing from its premises.
-- Everyone else (commissioner's office, auditors, RHI and voluntary services) sees no casework here,
-  and neither does any role without the "see missing episodes" capability, whatever its organisation.
+The rules themselves are data (identity.SharingRule, defaults loaded by migration): each grants an
+organisation — or every organisation of a kind — a *basis* such as "children it placed". This module
+turns an actor's bases into one query. Roles matter too: only roles that work on cases see any.
 """
 
 from __future__ import annotations
@@ -17,6 +13,7 @@ from django.db.models import Q
 
 from homeward.identity.models import OrganisationKind
 from homeward.identity.roles import Capability
+from homeward.identity.sharing_rules import Basis, SharingRule
 
 if TYPE_CHECKING:
     from homeward.identity.models import Organisation, User
@@ -36,30 +33,47 @@ def _case_org(actor: User) -> Organisation | None:
     return org
 
 
+def bases_for(org: Organisation) -> set[str]:
+    """The sharing bases granted to an organisation: rules for its kind plus rules naming it."""
+    return set(
+        SharingRule.objects.filter(active=True)
+        .filter(Q(organisation=org) | Q(organisation__isnull=True, organisation_kind=org.kind))
+        .values_list("basis", flat=True)
+    )
+
+
+def _episode_q(org: Organisation, basis: str) -> Q:
+    queries: dict[str, Q] = {
+        Basis.FORCE_ALL: Q(force_id=org.pk),
+        Basis.PLACING_AUTHORITY: Q(placing_authority_id=org.pk),
+        Basis.HOST_AUTHORITY_CHILDREN: Q(is_child=True, district__council_id=org.pk),
+        Basis.HOME_AUTHORITY_CHILDREN: Q(is_child=True, person__home_district__council_id=org.pk),
+        Basis.MISSING_FROM_PREMISES: Q(missing_from__provider_id=org.pk),
+    }
+    return queries.get(basis, NOTHING)
+
+
 def episode_visibility(actor: User) -> Q:
     org = _case_org(actor)
     if org is None:
         return NOTHING
-    if org.kind == OrganisationKind.POLICE_FORCE:
-        return Q(force_id=org.pk)
-    if org.kind == OrganisationKind.LOCAL_AUTHORITY:
-        return Q(placing_authority_id=org.pk) | Q(is_child=True, district__council_id=org.pk)
-    if org.kind in (OrganisationKind.CARE_PROVIDER, OrganisationKind.NHS_TRUST):
-        return Q(missing_from__provider_id=org.pk)
-    return NOTHING
+    q = NOTHING
+    for basis in sorted(bases_for(org)):
+        q |= _episode_q(org, basis)
+    return q
 
 
 def person_visibility(actor: User) -> Q:
     org = _case_org(actor)
     if org is None:
         return NOTHING
-    if org.kind == OrganisationKind.POLICE_FORCE:
+    bases = bases_for(org)
+    if Basis.FORCE_ALL in bases:
         return Q(force_id=org.pk)
-    if org.kind == OrganisationKind.LOCAL_AUTHORITY:
-        return Q(owner_id=org.pk) | Q(placing_authority_id=org.pk) | _has_visible_episode(actor)
-    if org.kind in (OrganisationKind.CARE_PROVIDER, OrganisationKind.NHS_TRUST):
-        return Q(owner_id=org.pk) | _has_visible_episode(actor)
-    return NOTHING
+    q = Q(owner_id=org.pk) | _has_visible_episode(actor)
+    if Basis.PLACING_AUTHORITY in bases:
+        q |= Q(placing_authority_id=org.pk)
+    return q
 
 
 def _has_visible_episode(actor: User) -> Q:
@@ -76,7 +90,7 @@ def location_visibility(actor: User) -> Q:
     org = _case_org(actor)
     if org is None:
         return NOTHING
-    if org.kind == OrganisationKind.POLICE_FORCE:
+    if Basis.FORCE_ALL in bases_for(org):
         return Q(force_id=org.pk)
     missing_from_visible = Q(
         pk__in=Episode.objects.filter(episode_visibility(actor))

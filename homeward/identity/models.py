@@ -67,4 +67,5 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+from homeward.identity.sharing_rules import SharingRule  # noqa: E402,F401
 from homeward.identity.tokens import ApiToken  # noqa: E402,F401

@@ -34,6 +34,7 @@ class Capability(models.TextChoices):
     DECIDE_NOT_RECORDED = "decide_not_recorded", "Decide a report is not recorded as missing"
     VIEW_DASHBOARD = "view_dashboard", "See the force dashboard"
     MANAGE_LOCATIONS = "manage_locations", "Add and edit locations"
+    VIEW_SHARING_RULES = "view_sharing_rules", "See the sharing rules"
 
 
 _POLICE_CASEWORK = {
@@ -81,8 +82,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.HEALTH_STAFF: frozenset({Capability.VIEW_CASES}),
     Role.VOLUNTARY_WORKER: frozenset(),
     Role.COMMISSIONER: frozenset(),
-    Role.AUDITOR: frozenset(),
-    Role.ADMINISTRATOR: frozenset(),
+    Role.AUDITOR: frozenset({Capability.VIEW_SHARING_RULES}),
+    Role.ADMINISTRATOR: frozenset({Capability.VIEW_SHARING_RULES}),
 }
 
 

@@ -5,6 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from homeward.identity.roles import Capability
+from homeward.identity.selectors import sharing_rules_all
+from homeward.web import requires
 
 
 @login_required
@@ -16,3 +18,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.can(Capability.VIEW_CASES):  # type: ignore[union-attr]
         return redirect("partner_home")
     return render(request, "identity/home.html")
+
+
+@requires(Capability.VIEW_SHARING_RULES)
+def sharing_rules(request: HttpRequest) -> HttpResponse:
+    """Who sees what, as configured: the rules are data, so they are shown as data."""
+    return render(request, "identity/sharing_rules.html", {"rules": sharing_rules_all()})
