@@ -28,6 +28,8 @@ from homeward.episodes.models import (
     Episode,
     EpisodeEvent,
     EpisodeUpdate,
+    Escalation,
+    EscalationStatus,
     FoundRecord,
     HowFound,
     InterviewOutcome,
@@ -779,3 +781,95 @@ def episode_mark_long_term(*, actor: User | None, episode: Episode, expected_ver
     )
     _audit(actor, Operation.ALTERATION, "episode.long_term", episode, ["status"])
     return episode
+
+
+# --- Carer escalation -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def escalation_raise(*, actor: User, episode: Episode, grounds: str, raised_by_name: str = "") -> Escalation:
+    """A carer (or police on the carer's behalf) appeals a decision not to record a report as missing."""
+    _require(actor, Capability.RAISE_ESCALATION, "appeal decisions not to record")
+    if episode.status != Status.NOT_RECORDED:
+        raise IllegalTransition("Only a decision not to record a report can be appealed.")
+    if episode.escalations.filter(status=EscalationStatus.OPEN).exists():
+        raise IllegalTransition("An appeal against this decision is already waiting for a senior officer.")
+    if len(grounds.strip()) < 10:
+        raise InvalidInput({"grounds": "Explain why the decision should change (at least 10 characters)"})
+    try:
+        with transaction.atomic():
+            escalation = Escalation.objects.create(
+                episode=episode,
+                raised_by=actor,
+                raised_by_name=(raised_by_name.strip() or actor.display_name)[:200],
+                raised_at=_now(),
+                grounds=grounds.strip(),
+            )
+    except IntegrityError as exc:
+        raise IllegalTransition(
+            "An appeal against this decision is already waiting for a senior officer."
+        ) from exc
+    _append_event(
+        episode,
+        actor=actor,
+        kind="escalation_raised",
+        summary=f"Appeal raised by {escalation.raised_by_name}",
+    )
+    _audit(actor, Operation.COLLECTION, "escalation.raised", episode, ["escalations"])
+    return escalation
+
+
+@transaction.atomic
+def escalation_decide(
+    *, actor: User, escalation: Escalation, expected_version: int, overturn: bool, reasons: str
+) -> Escalation:
+    """A senior officer upholds the decision, or overturns it: the report becomes a missing episode."""
+    _require(actor, Capability.DECIDE_ESCALATION, "decide appeals")
+    episode = escalation.episode
+    if escalation.status != EscalationStatus.OPEN:
+        raise IllegalTransition("This appeal has already been decided.")
+    if episode.not_recorded_by_id == actor.pk:
+        raise NotAllowed("The officer who decided not to record cannot decide the appeal against it")
+    if len(reasons.strip()) < 10:
+        raise InvalidInput({"reasons": "Give the reasons for the decision (at least 10 characters)"})
+    now = _now()
+    if overturn:
+        to_status = _check_transition(episode, "overturn_not_recorded")
+        try:
+            with transaction.atomic():
+                _save_state(
+                    episode,
+                    expected_version=expected_version,
+                    actor=actor,
+                    kind="escalation_overturned",
+                    summary=f"Appeal upheld by {actor.display_name}: now recorded as missing",
+                    status=to_status,
+                )
+        except IntegrityError as exc:
+            raise InvalidInput(
+                {
+                    "reasons": f"{episode.person.full_name} already has an open episode: update that one instead"
+                }
+            ) from exc
+    updated = Escalation.objects.filter(pk=escalation.pk, status=EscalationStatus.OPEN).update(
+        status=EscalationStatus.OVERTURNED if overturn else EscalationStatus.UPHELD,
+        decided_by=actor,
+        decided_at=now,
+        decision_reasons=reasons.strip(),
+    )
+    if not updated:
+        raise EditConflict(
+            "Someone else decided this appeal while you were reading it; nothing was saved.",
+            current_version=episode.version,
+            changes=[],
+        )
+    if not overturn:
+        _append_event(
+            episode, actor=actor, kind="escalation_upheld", summary="Decision not to record upheld on appeal"
+        )
+    escalation.refresh_from_db()
+    _audit(actor, Operation.ALTERATION, "escalation.decided", episode, ["escalations", "status"])
+    if overturn:
+        episode.refresh_from_db()
+        hooks.after_reported(episode, actor)
+    return escalation

@@ -254,3 +254,26 @@ def local_now_input() -> str:
 
 def as_aware(value: dt.datetime) -> dt.datetime:
     return value if timezone.is_aware(value) else timezone.make_aware(value)
+
+
+class EscalationForm(forms.Form):
+    raised_by_name = forms.CharField(
+        label="Your name and role", max_length=200, help_text="For example: Sam Patel, registered manager"
+    )
+    grounds = forms.CharField(
+        label="Why the report should be recorded as missing",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What you know that the police may not have weighed: risks, history, what you have already done",
+    )
+
+
+class EscalationDecisionForm(VersionedForm):
+    outcome = forms.ChoiceField(
+        label="Decision",
+        choices=[
+            ("overturn", "Overturn: record as missing now"),
+            ("uphold", "Uphold the decision not to record"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reasons = forms.CharField(label="Reasons", widget=forms.Textarea(attrs={"rows": 5}))

@@ -271,3 +271,39 @@ class PreventionInterview(models.Model):
     referrals = models.TextField(blank=True)
     carer_account = models.TextField(blank=True)
     recorded_at = models.DateTimeField()
+
+
+class EscalationStatus(models.TextChoices):
+    OPEN = "open", "Awaiting a senior officer"
+    UPHELD = "upheld", "Decision upheld"
+    OVERTURNED = "overturned", "Overturned: recorded as missing"
+
+
+class Escalation(models.Model):
+    """A carer's appeal against a police decision not to record a report as missing (Children Missing
+    from Care framework). A senior officer upholds it or overturns it, with reasons; times are kept."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="escalations")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    raised_by_name = models.CharField(max_length=200)
+    raised_at = models.DateTimeField()
+    grounds = models.TextField()
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=EscalationStatus.choices, default=EscalationStatus.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reasons = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-raised_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["episode"], condition=models.Q(status="open"), name="one_open_escalation_per_episode"
+            )
+        ]

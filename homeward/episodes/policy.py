@@ -45,6 +45,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "record_prevention_interview": (frozenset({Status.FOUND}), None),
     "close": (frozenset({Status.FOUND, Status.FOUND_DECEASED}), Status.CLOSED),
     "decide_not_recorded": (frozenset({Status.REPORTED}), Status.NOT_RECORDED),
+    "overturn_not_recorded": (frozenset({Status.NOT_RECORDED}), Status.REPORTED),
 }
 
 # Why a transition is refused, in words a user can act on.

@@ -14,7 +14,15 @@ from django.utils import timezone
 
 from homeward.audit.log import audit_consultation
 from homeward.episodes import policy
-from homeward.episodes.models import OPEN_STATUSES, Enquiry, Episode, FoundRecord, RiskAssessment
+from homeward.episodes.models import (
+    OPEN_STATUSES,
+    Enquiry,
+    Episode,
+    Escalation,
+    EscalationStatus,
+    FoundRecord,
+    RiskAssessment,
+)
 from homeward.episodes.sharing import episode_visibility
 from homeward.identity.models import District, User
 
@@ -160,3 +168,34 @@ def episodes_active_for(*, actor: User, district: District | None = None) -> lis
 def districts_for(*, actor: User) -> QuerySet[District]:
     force_id = actor.organisation.force_id if actor.organisation else None
     return District.objects.filter(force_id=force_id)
+
+
+def escalations_for(*, actor: User, open_only: bool = True) -> list[Escalation]:
+    """Appeals against decisions not to record, for a senior officer's queue (oldest first)."""
+    escalations = Escalation.objects.filter(episode__in=episodes_visible_to(actor)).select_related(
+        "episode", "episode__person", "episode__district", "episode__not_recorded_by"
+    )
+    if open_only:
+        escalations = escalations.filter(status=EscalationStatus.OPEN)
+    rows = list(escalations.order_by("raised_at")[:200])
+    audit_consultation(
+        actor=actor,
+        event_type="escalation.listed",
+        object_type="episode",
+        object_ids=[e.episode_id for e in rows],
+    )
+    return rows
+
+
+def escalation_for(*, actor: User, pk: int) -> Escalation:
+    escalation = (
+        Escalation.objects.filter(episode__in=episodes_visible_to(actor), pk=pk)
+        .select_related("episode", "episode__person", "episode__not_recorded_by", "raised_by", "decided_by")
+        .first()
+    )
+    if escalation is None:
+        raise Http404("No such appeal")
+    audit_consultation(
+        actor=actor, event_type="escalation.viewed", object_type="episode", object_ids=[escalation.episode_id]
+    )
+    return escalation

@@ -121,6 +121,9 @@ def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "enquiry_form": forms.EnquiryForm(force_id=episode.force_id),
         "can": {c.value: actor.can(c) for c in Capability},
     }
+    escalations = list(episode.escalations.select_related("decided_by"))
+    context["escalations"] = escalations
+    context["open_escalation"] = next((e for e in escalations if e.status == "open"), None)
     return render(request, "episodes/episode.html", context)
 
 
@@ -442,3 +445,63 @@ def long_term(request: HttpRequest, pk: int) -> HttpResponse:
             "; ".join(str(e) for e in form.non_field_errors()) or "Could not mark as long-term missing.",
         )
     return redirect("episode_detail", pk=episode.pk)
+
+
+@requires(Capability.RAISE_ESCALATION)
+def escalation_new(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    episode = selectors.episode_for(actor=actor, pk=pk)
+    form = forms.EscalationForm(request.POST or None, initial={"raised_by_name": actor.display_name})
+    context: dict[str, Any] = {
+        "episode": episode,
+        "form": form,
+        "heading": "Appeal the decision not to record",
+    }
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        raised = apply_action(
+            form,
+            lambda: actions.escalation_raise(
+                actor=actor, episode=episode, grounds=d["grounds"], raised_by_name=d["raised_by_name"]
+            ),
+            context,
+        )
+        if raised is not None:
+            messages.success(request, "Appeal sent to a senior officer.")
+            return redirect("episode_detail", pk=episode.pk)
+    return render(request, "episodes/simple_form.html", context)
+
+
+@requires(Capability.DECIDE_ESCALATION)
+def escalation_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "episodes/escalations.html",
+        {"escalations": selectors.escalations_for(actor=_actor(request))},
+    )
+
+
+@requires(Capability.DECIDE_ESCALATION)
+def escalation_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    escalation = selectors.escalation_for(actor=actor, pk=pk)
+    episode = escalation.episode
+
+    def perform(data: dict[str, Any]) -> Any:
+        return actions.escalation_decide(
+            actor=actor,
+            escalation=escalation,
+            expected_version=data["version"],
+            overturn=data["outcome"] == "overturn",
+            reasons=data["reasons"],
+        )
+
+    return _versioned_page(
+        request,
+        episode,
+        forms.EscalationDecisionForm(request.POST or None),
+        "episodes/escalation_decide.html",
+        perform,
+        "Appeal decided.",
+        {"escalation": escalation},
+    )

@@ -20,6 +20,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user.can(Capability.VIEW_CASES):
         items.append(("People", "person_search"))
         items.append(("Locations", "location_list"))
+    if user.can(Capability.DECIDE_ESCALATION):
+        items.append(("Appeals", "escalation_list"))
     if user.can(Capability.VIEW_SHARING_RULES):
         items.append(("Sharing rules", "sharing_rules"))
     from homeward.notifications.navigation import nav_items as notification_items

@@ -35,6 +35,8 @@ class Capability(models.TextChoices):
     VIEW_DASHBOARD = "view_dashboard", "See the force dashboard"
     MANAGE_LOCATIONS = "manage_locations", "Add and edit locations"
     VIEW_SHARING_RULES = "view_sharing_rules", "See the sharing rules"
+    RAISE_ESCALATION = "raise_escalation", "Appeal a decision not to record"
+    DECIDE_ESCALATION = "decide_escalation", "Decide appeals against decisions not to record"
 
 
 _POLICE_CASEWORK = {
@@ -52,6 +54,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.ASSESS_RISK,
             Capability.VIEW_DASHBOARD,
             Capability.DECIDE_NOT_RECORDED,
+            Capability.RAISE_ESCALATION,
         }
     ),
     Role.OFFICER: frozenset(
@@ -68,18 +71,25 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.RECORD_FOUND,
             Capability.CLOSE,
             Capability.DECIDE_NOT_RECORDED,
+            Capability.DECIDE_ESCALATION,
         }
     ),
     Role.DETECTIVE_INSPECTOR: frozenset(
         _POLICE_CASEWORK
-        | {Capability.ASSESS_RISK, Capability.SIGN_OFF, Capability.RECORD_FOUND, Capability.CLOSE}
+        | {
+            Capability.ASSESS_RISK,
+            Capability.SIGN_OFF,
+            Capability.RECORD_FOUND,
+            Capability.CLOSE,
+            Capability.DECIDE_ESCALATION,
+        }
     ),
     Role.MFH_COORDINATOR: frozenset(_POLICE_CASEWORK | {Capability.MANAGE_LOCATIONS}),
     Role.ANALYST: frozenset({Capability.VIEW_CASES, Capability.VIEW_DASHBOARD}),
-    Role.CSC_MISSING_OFFICER: frozenset({Capability.VIEW_CASES}),
+    Role.CSC_MISSING_OFFICER: frozenset({Capability.VIEW_CASES, Capability.RAISE_ESCALATION}),
     Role.RHI_WORKER: frozenset(),
-    Role.CARE_STAFF: frozenset({Capability.VIEW_CASES}),
-    Role.HEALTH_STAFF: frozenset({Capability.VIEW_CASES}),
+    Role.CARE_STAFF: frozenset({Capability.VIEW_CASES, Capability.RAISE_ESCALATION}),
+    Role.HEALTH_STAFF: frozenset({Capability.VIEW_CASES, Capability.RAISE_ESCALATION}),
     Role.VOLUNTARY_WORKER: frozenset(),
     Role.COMMISSIONER: frozenset(),
     Role.AUDITOR: frozenset({Capability.VIEW_SHARING_RULES}),
