@@ -23,6 +23,7 @@ from homeward.episodes.models import (
     FoundRecord,
     RiskAssessment,
 )
+from homeward.episodes.patterns import Pattern, patterns_for
 from homeward.episodes.sharing import episode_visibility
 from homeward.identity.models import District, User
 
@@ -102,6 +103,7 @@ class DashboardRow:
     sign_off_pending: bool
     sign_off_overdue: bool
     new_high_risk: bool
+    pattern: Pattern | None = None
 
     @property
     def risk_label(self) -> str:
@@ -148,6 +150,9 @@ def episodes_active_for(*, actor: User, district: District | None = None) -> lis
                 ),
             )
         )
+    patterns = patterns_for(r.episode for r in rows)
+    for row in rows:
+        row.pattern = patterns[row.episode.pk]
     # Unassessed reports first, then by risk (highest first), then longest missing.
     rows.sort(
         key=lambda r: (

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from homeward.episodes import actions, forms, selectors
 from homeward.episodes.actions import CALL_HANDLER_QUESTIONS, RISK_FACTORS, SYSTEMS
 from homeward.episodes.models import Episode, PreventionInterview
+from homeward.episodes.patterns import pattern_for
 from homeward.identity.models import User
 from homeward.identity.roles import Capability
 from homeward.people.selectors import person_for, person_history_for
@@ -120,6 +121,7 @@ def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "update_form": forms.UpdateForm(),
         "enquiry_form": forms.EnquiryForm(force_id=episode.force_id),
         "can": {c.value: actor.can(c) for c in Capability},
+        "pattern": pattern_for(episode),
     }
     escalations = list(episode.escalations.select_related("decided_by"))
     context["escalations"] = escalations

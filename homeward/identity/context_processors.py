@@ -30,4 +30,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 
     for extra in (notification_items, protocol_items, return_items):
         items.extend(extra(user))
-    return {"nav_items": items, "current_path": request.path}
+    return {
+        "nav_items": items,
+        "current_path": request.path,
+        "persistent_days": settings.HOMEWARD_PERSISTENT_WINDOW_DAYS,
+    }

@@ -10,6 +10,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from homeward.episodes.patterns import pattern_for
 from homeward.identity.models import User
 from homeward.identity.roles import Capability
 from homeward.people import actions, forms
@@ -124,6 +125,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "associates": person.associates.all(),
         "places": person.places.all(),
         "addresses": person.addresses.select_related("location", "placing_authority"),
+        "pattern": pattern_for(history.episodes[0]) if history.episodes else None,
         "can_report": actor.can(Capability.REPORT),
         "can_add": _can_add_to_records(actor),
         "contacts": person.contacts.all(),
