@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from homeward.identity.models import OrganisationKind
 from homeward.identity.roles import Capability
 from homeward.identity.selectors import sharing_rules_all
 from homeward.web import requires
@@ -16,6 +17,10 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.can(Capability.VIEW_DASHBOARD):  # type: ignore[union-attr]
         return redirect("dashboard")
     if user.can(Capability.VIEW_CASES):  # type: ignore[union-attr]
+        org = user.organisation  # type: ignore[union-attr]
+        if org is not None and org.kind == OrganisationKind.LOCAL_AUTHORITY:
+            # A children's social care missing officer starts from what they have been told.
+            return redirect("notifications:inbox")
         return redirect("partner_home")
     return render(request, "identity/home.html")
 

@@ -13,10 +13,23 @@ from django.db import models
 class Reason(models.TextChoices):
     """Why an organisation is told. The most specific reason wins when several apply."""
 
-    CHILD_MISSING_CSC = "child_missing_csc", "Child missing in your area"
-    OUT_OF_AREA_PLACING_AUTHORITY = "out_of_area_placing_authority", "Child you placed out of area"
-    OUT_OF_AREA_HOST_AUTHORITY = "out_of_area_host_authority", "Child placed in your area by another authority"
-    MISSING_FROM_PROVIDER = "missing_from_provider", "Missing from premises you run"
+    CHILD_MISSING_CSC = "child_missing_csc", "Children's social care for the area"
+    OUT_OF_AREA_PLACING_AUTHORITY = (
+        "out_of_area_placing_authority",
+        "Placing authority (out-of-area placement)",
+    )
+    OUT_OF_AREA_HOST_AUTHORITY = "out_of_area_host_authority", "Host authority (out-of-area placement)"
+    MISSING_FROM_PROVIDER = "missing_from_provider", "Runs the premises they went missing from"
+    CHILD_HOME_AUTHORITY = "child_home_authority", "Children's social care where the child lives"
+
+
+# The same reasons as the recipient reads them in its inbox.
+REASON_FOR_RECIPIENT: dict[str, str] = {
+    Reason.CHILD_MISSING_CSC: "A child missing in your area",
+    Reason.OUT_OF_AREA_PLACING_AUTHORITY: "A child you placed out of area",
+    Reason.OUT_OF_AREA_HOST_AUTHORITY: "A child placed in your area by another authority",
+    Reason.MISSING_FROM_PROVIDER: "Missing from premises you run",
+}
 
 
 class Event(models.TextChoices):
@@ -36,7 +49,8 @@ UNREAD_STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.SENT, DeliveryStatus.F
 
 
 class Notification(models.Model):
-    episode = models.ForeignKey("episodes.Episode", on_delete=models.PROTECT, related_name="notifications")
+    # Goes with its episode (retention, erasure); the audit log keeps the fact of the disclosure.
+    episode = models.ForeignKey("episodes.Episode", on_delete=models.CASCADE, related_name="notifications")
     recipient = models.ForeignKey(
         "identity.Organisation", on_delete=models.PROTECT, related_name="notifications"
     )
@@ -53,8 +67,8 @@ class Notification(models.Model):
     read_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # The addresses chosen when the episode was shared, comma-separated: a record of to whom, fixed at
-    # the moment of disclosure rather than whoever happens to work there when the worker runs.
+    # The addresses chosen when the episode was shared, one a line (a quoted address may hold a comma):
+    # fixed at the moment of disclosure, not whoever happens to work there when the worker runs.
     email_to = models.TextField(blank=True)
     # Why the email failed, for the force to follow up by phone. Never holds personal data.
     email_error = models.CharField(max_length=300, blank=True)
@@ -79,5 +93,9 @@ class Notification(models.Model):
         return self.status == DeliveryStatus.READ
 
     @property
+    def reason_for_recipient(self) -> str:
+        return REASON_FOR_RECIPIENT.get(self.reason, self.get_reason_display())
+
+    @property
     def email_addresses(self) -> list[str]:
-        return [address for address in self.email_to.split(",") if address]
+        return [address for address in self.email_to.splitlines() if address]

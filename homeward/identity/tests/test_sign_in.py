@@ -21,7 +21,7 @@ def test_sign_in_sends_police_to_the_dashboard_and_partners_to_their_cases(clien
     assert client.get(reverse("home"))["Location"] == reverse("dashboard")
     client.logout()
     client.post(reverse("login"), {"username": world.partner.username, "password": TEST_PASSWORD})
-    assert client.get(reverse("home"))["Location"] == reverse("partner_home")
+    assert client.get(reverse("home"))["Location"] == reverse("notifications:inbox")
     client.logout()
     client.post(reverse("login"), {"username": world.commissioner.username, "password": TEST_PASSWORD})
     assert client.get(reverse("home")).status_code == 200
