@@ -51,8 +51,8 @@ def recipients_for(episode: Episode) -> dict[int, tuple[Organisation, str]]:
     if episode.is_child:
         add(host, Reason.CHILD_MISSING_CSC)
         # A child missing away from home: the council where they live needs to know too.
-        home = episode.person.home_district.council if episode.person.home_district_id else None
-        add(home, Reason.CHILD_HOME_AUTHORITY)
+        home_district = episode.person.home_district
+        add(home_district.council if home_district is not None else None, Reason.CHILD_HOME_AUTHORITY)
     if episode.missing_from is not None:
         add(episode.missing_from.provider, Reason.MISSING_FROM_PROVIDER)
     return found
