@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from homeward.identity.models import OrganisationKind
-from homeward.identity.roles import Capability
+from homeward.identity.roles import Capability, Role
 from homeward.identity.selectors import sharing_rules_all
 from homeward.web import requires
 
@@ -22,6 +22,8 @@ def home(request: HttpRequest) -> HttpResponse:
             # A children's social care missing officer starts from what they have been told.
             return redirect("notifications:inbox")
         return redirect("partner_home")
+    if getattr(user, "role", "") == Role.RHI_WORKER:
+        return redirect("returns:mine")
     return render(request, "identity/home.html")
 
 

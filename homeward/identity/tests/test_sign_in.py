@@ -51,3 +51,13 @@ def test_logout_ends_the_session(client, world):
     client.force_login(world.officer)
     client.post(reverse("logout"))
     assert client.get(reverse("dashboard")).status_code == 302
+
+
+def test_return_interview_workers_start_at_their_interviews(client, world):
+    from homeward.conftest import make_user
+    from homeward.identity.models import Organisation, OrganisationKind
+
+    service = Organisation.objects.create(name="RHI Service A", kind=OrganisationKind.RHI_SERVICE, force=world.force)
+    worker = make_user("rita_rhi", service, Role.RHI_WORKER)
+    client.force_login(worker)
+    assert client.get(reverse("home"))["Location"] == reverse("returns:mine")

@@ -1,0 +1,291 @@
+"""Reads of return interviews, scoped to what the actor may see and logged as consultations.
+
+Who sees which interview (SPEC §2, §5):
+- a return interview worker: only the interviews assigned to them;
+- whoever assigns work in the service the referral went to (a worker or a children's social care
+  missing officer of that organisation): its referrals still waiting for a worker; the missing
+  officer, as the service's manager, every interview of the service;
+- the police force of the episode: every interview of its episodes;
+- a council: the interviews of children it may see under the episode sharing rules (placing
+  authority, children missing in or living in its area), and referrals made to it;
+- nobody else — care providers, health, the commissioner's office, auditors see none.
+
+"Not yours" and "not there" are the same 404, so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from homeward.audit.log import audit_consultation
+from homeward.episodes.models import Episode, PreventionInterview
+from homeward.episodes.sharing import episode_visibility
+from homeward.identity.models import OrganisationKind, User
+from homeward.identity.roles import Capability, Role
+from homeward.people.models import Person
+from homeward.returns.models import (
+    AWAITING_OFFER,
+    FindingProposal,
+    ProposalStatus,
+    ReturnInterview,
+    RhiStatus,
+)
+
+NOTHING = Q(pk__in=[])
+
+# Roles that allocate referrals within the organisation the referral went to. A dedicated
+# "RHI service manager" role would narrow this; until then any worker or missing officer there may.
+ASSIGNER_ROLES = (Role.RHI_WORKER, Role.CSC_MISSING_OFFICER)
+
+# Kinds of organisation whose case workers see interviews through the episode sharing rules.
+_CASE_ORG_KINDS = (OrganisationKind.POLICE_FORCE, OrganisationKind.LOCAL_AUTHORITY)
+
+
+def is_rhi_worker(actor: User) -> bool:
+    return bool(actor.is_active and actor.organisation_id and actor.role == Role.RHI_WORKER)
+
+
+def is_assigner(actor: User) -> bool:
+    return bool(actor.is_active and actor.organisation_id and actor.role in ASSIGNER_ROLES)
+
+
+def is_service_manager(actor: User) -> bool:
+    """A missing officer of the organisation referrals go to oversees all of its interviews
+    (reassigning them, watching the clock); a worker sees only their own."""
+    return bool(actor.is_active and actor.organisation_id and actor.role == Role.CSC_MISSING_OFFICER)
+
+
+def sees_cases(actor: User) -> bool:
+    """Police and council case workers, who follow interviews through their episodes."""
+    org = actor.organisation
+    return bool(org is not None and org.kind in _CASE_ORG_KINDS and actor.can(Capability.VIEW_CASES))
+
+
+def rhi_visibility(actor: User) -> Q:
+    org = actor.organisation
+    if org is None or not actor.is_active:
+        return NOTHING
+    q = NOTHING
+    if is_rhi_worker(actor):
+        q |= Q(assigned_to=actor)
+    if is_assigner(actor):
+        q |= Q(referred_to_id=org.pk, assigned_to=None)
+    if is_service_manager(actor):
+        q |= Q(referred_to_id=org.pk)
+    if sees_cases(actor):
+        # Through the episode sharing rules, so data-driven rules apply here unchanged.
+        q |= Q(episode__in=Episode.objects.filter(episode_visibility(actor)).values("pk"))
+        if org.kind == OrganisationKind.LOCAL_AUTHORITY:
+            q |= Q(referred_to_id=org.pk)
+    return q
+
+
+def rhis_visible_to(actor: User) -> QuerySet[ReturnInterview]:
+    return ReturnInterview.objects.filter(rhi_visibility(actor))
+
+
+def sees_full_record(actor: User, rhi: ReturnInterview) -> bool:
+    """Police, councils and the service's manager see the whole interview; a worker sees the
+    minimum needed to do it (and what they recorded themselves)."""
+    managed = is_service_manager(actor) and rhi.referred_to_id == actor.organisation_id
+    return (managed or sees_cases(actor)) and rhis_visible_to(actor).filter(pk=rhi.pk).exists()
+
+
+def _with_related(qs: QuerySet[ReturnInterview]) -> QuerySet[ReturnInterview]:
+    return qs.select_related(
+        "person",
+        "episode",
+        "episode__missing_from",
+        "episode__placing_authority",
+        "episode__district",
+        "referred_to",
+        "assigned_to",
+    )
+
+
+def _log(actor: User, event_type: str, ids: list[int]) -> None:
+    audit_consultation(actor=actor, event_type=event_type, object_type="return_interview", object_ids=ids)
+
+
+def rhi_for(*, actor: User, pk: int, log: bool = True) -> ReturnInterview:
+    rhi = _with_related(rhis_visible_to(actor)).filter(pk=pk).first()
+    if rhi is None:
+        raise Http404("No such return interview")
+    if log:
+        _log(actor, "rhi.viewed", [rhi.pk])
+    return rhi
+
+
+def rhis_assigned_to(*, actor: User) -> list[ReturnInterview]:
+    """A worker's own interviews: unfinished first, the most urgent offer clock first."""
+    if not is_rhi_worker(actor):
+        return []
+    rhis = list(_with_related(ReturnInterview.objects.filter(assigned_to=actor)))
+    rhis.sort(key=lambda r: (r.is_finished, r.offer_due_at))
+    _log(actor, "rhi.listed", [r.pk for r in rhis])
+    return rhis
+
+
+def rhis_awaiting_assignment_for(*, actor: User) -> list[ReturnInterview]:
+    """Referrals to the actor's organisation that no worker has yet, for those who allocate them."""
+    if not is_assigner(actor):
+        return []
+    rhis = list(
+        _with_related(
+            ReturnInterview.objects.filter(referred_to_id=actor.organisation_id, assigned_to=None).exclude(
+                status__in=(RhiStatus.COMPLETED, RhiStatus.DECLINED, RhiStatus.NOT_POSSIBLE)
+            )
+        ).order_by("offer_due_at", "pk")
+    )
+    _log(actor, "rhi.listed", [r.pk for r in rhis])
+    return rhis
+
+
+def rhis_for(*, actor: User, status: str = "") -> list[ReturnInterview]:
+    """Every interview the actor may see, for the police and council list."""
+    qs = _with_related(rhis_visible_to(actor))
+    if status == "open":
+        qs = qs.exclude(status__in=(RhiStatus.COMPLETED, RhiStatus.DECLINED, RhiStatus.NOT_POSSIBLE))
+    elif status in RhiStatus.values:
+        qs = qs.filter(status=status)
+    rhis = list(qs.order_by("-referred_at", "-pk")[:500])
+    _log(actor, "rhi.listed", [r.pk for r in rhis])
+    return rhis
+
+
+def rhis_overdue(*, now: dt.datetime | None = None) -> QuerySet[ReturnInterview]:
+    """Unscoped, for the clock task: interviews not offered by the time they were due."""
+    now = now or timezone.now()
+    return ReturnInterview.objects.filter(status__in=AWAITING_OFFER, offer_due_at__lt=now).order_by(
+        "offer_due_at", "pk"
+    )
+
+
+def rhis_overdue_for(*, actor: User, now: dt.datetime | None = None) -> list[ReturnInterview]:
+    rhis = list(_with_related(rhis_overdue(now=now).filter(rhi_visibility(actor))))
+    _log(actor, "rhi.listed", [r.pk for r in rhis])
+    return rhis
+
+
+def rhi_for_episode(*, actor: User, episode: Episode) -> ReturnInterview | None:
+    rhi = _with_related(rhis_visible_to(actor)).filter(episode=episode).first()
+    if rhi is not None:
+        _log(actor, "rhi.viewed", [rhi.pk])
+    return rhi
+
+
+def rhis_for_person(*, actor: User, person: Person, limit: int = 20) -> list[ReturnInterview]:
+    rhis = list(
+        _with_related(rhis_visible_to(actor)).filter(person=person).order_by("-referred_at", "-pk")[:limit]
+    )
+    if rhis:
+        _log(actor, "rhi.listed", [r.pk for r in rhis])
+    return rhis
+
+
+@dataclass
+class LatestFindings:
+    """What the last interviews found, for the next risk assessment."""
+
+    rhi: ReturnInterview | None
+    # The police prevention interview, when it is newer than the return interview (or there is none).
+    prevention_interview: PreventionInterview | None
+
+    @property
+    def date(self) -> dt.datetime | None:
+        if self.rhi is not None and self.rhi.completed_at:
+            return self.rhi.completed_at
+        return self.prevention_interview.conducted_at if self.prevention_interview else None
+
+
+def latest_findings_for(*, actor: User, person: Person) -> LatestFindings | None:
+    rhi = (
+        _with_related(rhis_visible_to(actor))
+        .filter(person=person, status=RhiStatus.COMPLETED)
+        .order_by("-completed_at", "-pk")
+        .first()
+    )
+    interviews = PreventionInterview.objects.filter(
+        episode__in=Episode.objects.filter(episode_visibility(actor), person=person).values("pk")
+    )
+    if rhi is not None and rhi.completed_at is not None:
+        interviews = interviews.filter(conducted_at__gt=rhi.completed_at)
+    interview = interviews.select_related("episode").order_by("-conducted_at", "-pk").first()
+    if rhi is None and interview is None:
+        return None
+    if rhi is not None:
+        _log(actor, "rhi.findings_viewed", [rhi.pk])
+    return LatestFindings(rhi=rhi, prevention_interview=interview)
+
+
+# --- Finding proposals -----------------------------------------------------------------------------
+
+
+def proposal_decision_scope(actor: User) -> Q:
+    """Proposals the actor may decide: for people of their force (with the right to investigate),
+    or people whose record their organisation owns (with the right to change records)."""
+    org = actor.organisation
+    if org is None or not actor.is_active:
+        return NOTHING
+    q = NOTHING
+    if actor.can(Capability.INVESTIGATE):
+        q |= Q(rhi__person__force_id=org.pk) | Q(rhi__person__owner_id=org.pk)
+    elif actor.can(Capability.CREATE_PERSON):
+        q |= Q(rhi__person__owner_id=org.pk)
+    return q
+
+
+def may_decide_for(actor: User, person: Person) -> bool:
+    """The same rule as proposal_decision_scope, for one person (the person panel)."""
+    org_id = actor.organisation_id
+    if not actor.is_active or org_id is None:
+        return False
+    if actor.can(Capability.INVESTIGATE):
+        return org_id in (person.force_id, person.owner_id)
+    return actor.can(Capability.CREATE_PERSON) and org_id == person.owner_id
+
+
+def proposals_pending_for(*, actor: User, person: Person | None = None) -> list[FindingProposal]:
+    qs = FindingProposal.objects.filter(proposal_decision_scope(actor), status=ProposalStatus.PROPOSED)
+    if person is not None:
+        qs = qs.filter(rhi__person=person)
+    proposals = list(
+        qs.select_related("rhi", "rhi__person", "rhi__referred_to", "proposed_by").order_by(
+            "proposed_at", "pk"
+        )
+    )
+    if proposals:
+        _log(actor, "rhi.proposals_listed", sorted({p.rhi_id for p in proposals}))
+    return proposals
+
+
+def proposal_for(*, actor: User, pk: int) -> FindingProposal:
+    """A proposal the actor may decide; the same 404 for any other."""
+    proposal = (
+        FindingProposal.objects.filter(proposal_decision_scope(actor), pk=pk)
+        .select_related("rhi", "rhi__person", "rhi__referred_to", "proposed_by", "decided_by")
+        .first()
+    )
+    if proposal is None:
+        raise Http404("No such proposal")
+    _log(actor, "rhi.proposal_viewed", [proposal.rhi_id])
+    return proposal
+
+
+def proposals_of(rhi: ReturnInterview) -> QuerySet[FindingProposal]:
+    """The proposals of an interview the caller has already been allowed to see."""
+    return rhi.proposals.select_related("proposed_by", "decided_by").order_by("proposed_at", "pk")
+
+
+def workers_for(rhi: ReturnInterview) -> QuerySet[User]:
+    """Who an interview may be assigned to: active return interview workers of the service."""
+    if rhi.referred_to_id is None:
+        return User.objects.none()
+    return User.objects.filter(
+        organisation_id=rhi.referred_to_id, role=Role.RHI_WORKER, is_active=True
+    ).order_by("last_name", "first_name", "username")
