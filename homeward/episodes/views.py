@@ -18,6 +18,7 @@ from homeward.episodes.patterns import pattern_for
 from homeward.identity.models import User
 from homeward.identity.roles import Capability
 from homeward.people.selectors import person_for, person_history_for
+from homeward.protocols.views import report_prefill_finish, report_prefill_initial
 from homeward.web import apply_action, parse_id, requires
 
 
@@ -70,6 +71,8 @@ def report_circumstances(request: HttpRequest, person_id: int) -> HttpResponse:
     form = forms.ReportForm(request.POST or None, actor=actor)
     if not form.is_bound:
         form.initial["last_seen_at"] = forms.local_now_input()
+        # Coming from a carer's Philomena/Herbert part 2: start from what the carer already told us.
+        form.initial.update(report_prefill_initial(request, person.pk))
     context: dict[str, Any] = {"person": person, "form": form}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -93,6 +96,7 @@ def report_circumstances(request: HttpRequest, person_id: int) -> HttpResponse:
             form, lambda: actions.episode_report(actor=actor, person=person, data=report), context
         )
         if episode is not None:
+            report_prefill_finish(request, actor=actor, episode=episode)
             messages.success(
                 request, f"Report {episode.reference} recorded. Now record the first risk assessment."
             )

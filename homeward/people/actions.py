@@ -479,4 +479,9 @@ def person_address_add(
         object_ids=[person.pk],
         changed_fields=["addresses"],
     )
+    if location is not None:
+        # A Philomena/Herbert profile moves with the person to the provider of the new placement.
+        from homeward.protocols.actions import profile_follow_placement
+
+        profile_follow_placement(actor=actor, person=person, location=location)
     return record

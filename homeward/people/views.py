@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -18,9 +19,6 @@ from homeward.people.search import SearchQuery
 from homeward.people.selectors import people_search_for, person_for, person_history_for, person_photo_for
 from homeward.places.selectors import locations_visible_to
 from homeward.web import apply_action, requires
-
-# A photo older than this is flagged so the next report asks for a recent one.
-PHOTO_STALE_DAYS = 365
 
 # The search typed at step 1 is carried to "create a new person" in the session, never in the URL.
 SESSION_SEARCH_KEY = "report_search"
@@ -121,7 +119,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "aliases": person.aliases.all(),
         "photo": photo,
         "photo_is_stale": photo is not None
-        and (timezone.localdate() - photo.taken_on).days > PHOTO_STALE_DAYS,
+        and (timezone.localdate() - photo.taken_on).days > settings.HOMEWARD_PROFILE_PHOTO_STALE_DAYS,
         "associates": person.associates.all(),
         "places": person.places.all(),
         "addresses": person.addresses.select_related("location", "placing_authority"),

@@ -57,7 +57,9 @@ def test_return_interview_workers_start_at_their_interviews(client, world):
     from homeward.conftest import make_user
     from homeward.identity.models import Organisation, OrganisationKind
 
-    service = Organisation.objects.create(name="RHI Service A", kind=OrganisationKind.RHI_SERVICE, force=world.force)
+    service = Organisation.objects.create(
+        name="RHI Service A", kind=OrganisationKind.RHI_SERVICE, force=world.force
+    )
     worker = make_user("rita_rhi", service, Role.RHI_WORKER)
     client.force_login(worker)
     assert client.get(reverse("home"))["Location"] == reverse("returns:mine")

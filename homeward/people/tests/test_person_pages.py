@@ -93,7 +93,7 @@ def test_photo_upload_checks_type_and_serves_through_an_access_check(client, wor
     served = client.get(reverse("person_photo", args=[photo.pk]))
     assert served.status_code == 200 and served["Content-Type"] == "image/png"
     assert b"".join(served.streaming_content) == TINY_PNG
-    assert "over a year old" in client.get(reverse("person_detail", args=[person.pk])).content.decode()
+    assert "ask for a recent photo" in client.get(reverse("person_detail", args=[person.pk])).content.decode()
     assert AuditEvent.objects.filter(event_type="person.photo_viewed").exists()
     client.force_login(world.outsider)
     assert client.get(reverse("person_photo", args=[photo.pk])).status_code == 404
