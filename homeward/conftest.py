@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from homeward.identity.models import District, Organisation, OrganisationKind, User
 from homeward.identity.roles import Role
+from homeward.identity.sharing_rules import sharing_rules_ensure_defaults
 from homeward.places.models import Location, LocationCategory
 
 pytest_plugins = ["homeward.browser_fixtures"]
@@ -89,6 +90,8 @@ def make_user(username: str, org: Organisation, role: str, district: District | 
 
 @pytest.fixture
 def world(db: None) -> World:
+    # Transactional tests flush the database after each test, taking the migration-loaded rules with it.
+    sharing_rules_ensure_defaults()
     force = Organisation.objects.create(name="Force A Police", kind=OrganisationKind.POLICE_FORCE)
     force.force = force
     force.save()

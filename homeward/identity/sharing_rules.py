@@ -57,3 +57,10 @@ DEFAULT_RULES: list[tuple[str, str]] = [
     (OrganisationKind.CARE_PROVIDER, Basis.MISSING_FROM_PREMISES),
     (OrganisationKind.NHS_TRUST, Basis.MISSING_FROM_PREMISES),
 ]
+
+
+def sharing_rules_ensure_defaults() -> None:
+    """Create any missing default rule. Migrations load them once; tests whose database is flushed
+    between them (browser tests) call this to get them back."""
+    for kind, basis in DEFAULT_RULES:
+        SharingRule.objects.get_or_create(organisation_kind=kind, organisation=None, basis=basis)
