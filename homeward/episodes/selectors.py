@@ -204,3 +204,22 @@ def escalation_for(*, actor: User, pk: int) -> Escalation:
         actor=actor, event_type="escalation.viewed", object_type="episode", object_ids=[escalation.episode_id]
     )
     return escalation
+
+
+@dataclass
+class DashboardAlerts:
+    carer_reports_waiting: int
+    appeals_waiting: int
+
+
+def dashboard_alerts_for(*, actor: User) -> DashboardAlerts:
+    """Work waiting elsewhere that the dashboard must not let anyone miss. Counts only: no personal data."""
+    from homeward.protocols.models import ReportStatus
+    from homeward.protocols.selectors import reports_visible_to
+
+    return DashboardAlerts(
+        carer_reports_waiting=reports_visible_to(actor).filter(status=ReportStatus.SUBMITTED).count(),
+        appeals_waiting=Escalation.objects.filter(
+            episode__in=episodes_visible_to(actor), status=EscalationStatus.OPEN
+        ).count(),
+    )

@@ -48,6 +48,7 @@ def _dashboard_context(request: HttpRequest) -> dict[str, Any]:
         "districts": districts,
         "district": district,
         "poll_seconds": settings.HOMEWARD_DASHBOARD_POLL_SECONDS,
+        "alerts": selectors.dashboard_alerts_for(actor=actor),
         "counts": {
             "open": len(rows),
             "high": sum(1 for r in rows if r.episode.risk_level == "high"),

@@ -21,6 +21,9 @@ def home(request: HttpRequest) -> HttpResponse:
         if org is not None and org.kind == OrganisationKind.LOCAL_AUTHORITY:
             # A children's social care missing officer starts from what they have been told.
             return redirect("notifications:inbox")
+        if getattr(user, "role", "") == Role.CARE_STAFF:
+            # Care staff keep their residents' Philomena/Herbert profiles current.
+            return redirect("protocols:list")
         return redirect("partner_home")
     if getattr(user, "role", "") == Role.RHI_WORKER:
         return redirect("returns:mine")

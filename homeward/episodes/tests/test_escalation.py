@@ -127,3 +127,11 @@ def test_outsider_cannot_see_or_decide_appeals(client, world, declined):
     assert client.get(reverse("escalation_new", args=[declined.pk])).status_code == 404
     client.force_login(make_user("other_force_supervisor", world.council_c, Role.SUPERVISOR))
     assert client.get(reverse("escalation_decide", args=[escalation.pk])).status_code == 404
+
+
+def test_the_dashboard_flags_waiting_appeals_without_a_reload(client, world, declined, inspector):
+    client.force_login(inspector)
+    assert 'data-alert="appeals"' not in client.get(reverse("dashboard_rows")).content.decode()
+    actions.escalation_raise(actor=world.care_staff, episode=declined, grounds="Please reconsider this one")
+    rows = client.get(reverse("dashboard_rows")).content.decode()
+    assert 'data-alert="appeals"' in rows and "1 appeal against" in rows

@@ -77,3 +77,16 @@ def test_the_profile_follows_a_new_placement(world):
     profile.refresh_from_db()
     assert profile.holder == extra.provider_d
     assert ProfileMissingReport.objects.count() == 0
+
+
+def test_the_dashboard_flags_carers_reports_waiting(client, world):
+    profile = make_profile(world)
+    login(client, world.supervisor)
+    assert 'data-alert="carer-reports"' not in client.get(reverse("dashboard_rows")).content.decode()
+    submit_report(world, profile)
+    assert 'data-alert="carer-reports"' in client.get(reverse("dashboard_rows")).content.decode()
+
+
+def test_care_staff_start_at_their_profiles(client, world):
+    login(client, world.care_staff)
+    assert client.get(reverse("home"))["Location"] == reverse("protocols:list")
