@@ -250,3 +250,20 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str, str | None, str, str], ...] = (
     ("admin", Role.ADMINISTRATOR, "force", None, "Adam", "Firth"),
 )
 DEMO_USERNAMES = tuple(row[0] for row in DEMO_ACCOUNTS)
+
+# --- What episodes set off in partner agencies (homeward.demo.safeguarding) -----------------------------
+# Return interview workers per 100,000 residents at scale 1, by district (at least one per district; the
+# demo rhi.worker is one of Leeds's).
+RHI_WORKERS_PER_100K = 0.6
+# The demo rhi.worker works full time; colleagues are part-time: twice their share of the district's work.
+RHI_DEMO_WORKER_WEIGHT = 2.0
+# Domain reference: only 42% of return interviews happened within 72 hours of the return. Here that is
+# the share offered by the time the offer was due, among interviews whose clock has run out.
+RHI_OFFERED_IN_TIME = 0.42
+# Found not possible before any offer (moved away, could not be reached, missing again).
+RHI_NOT_POSSIBLE_BEFORE_OFFER = 0.06
+# Once offered: completed, declined by the child, not possible after all.
+RHI_OUTCOMES_AFTER_OFFER = (0.68, 0.24, 0.08)
+# Completed interviews recorded this recently may still have findings waiting for the police to decide.
+RHI_PROPOSALS_PENDING_DAYS = 10
+RHI_PROPOSAL_SHARE = 0.15

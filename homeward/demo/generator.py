@@ -47,7 +47,7 @@ from django.db import connection, models, transaction
 
 from homeward.audit.log import audit_record
 from homeward.audit.models import Operation
-from homeward.demo import config, names, texts
+from homeward.demo import config, names, safeguarding, texts
 from homeward.demo.config import Archetype
 from homeward.episodes.actions import CALL_HANDLER_QUESTIONS, RISK_FACTORS, SYSTEMS
 from homeward.episodes.models import (
@@ -67,7 +67,8 @@ from homeward.episodes.models import (
     Status,
 )
 from homeward.identity.models import District, Organisation, OrganisationKind, User
-from homeward.identity.roles import Role
+from homeward.identity.roles import Capability, Role, role_can
+from homeward.notifications.models import Notification
 from homeward.people.models import (
     OfficerEthnicity,
     Person,
@@ -87,6 +88,7 @@ from homeward.places.models import (
     Location,
     LocationCategory,
 )
+from homeward.returns.models import FindingProposal, ReturnInterview, ReturnInterviewEvent, RhiStatus
 
 BATCH_SIZE = 2000
 UTC = dt.UTC
@@ -217,12 +219,28 @@ class Table:
 
 def _preparer(f: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     if isinstance(f, models.DateTimeField):
+        tz = connection.timezone if settings.USE_TZ else None
+        if connection.vendor == "sqlite" and tz is not None:
+            return _sqlite_datetime(tz)
         return connection.ops.adapt_datetimefield_value
     if isinstance(f, models.DateField):
         return connection.ops.adapt_datefield_value
     if isinstance(f, models.JSONField):
         return lambda value: f.get_db_prep_save(value, connection)
     return None
+
+
+def _sqlite_datetime(tz: dt.tzinfo) -> Callable[[dt.datetime], Any]:
+    """SQLite's adapt_datetimefield_value without its per-call lookups (a third of a million calls a
+    year of data): an aware time becomes the naive text of the database's time zone, exactly as there."""
+    fallback = connection.ops.adapt_datetimefield_value
+
+    def adapt(value: dt.datetime) -> Any:
+        if value.utcoffset() is None:
+            return fallback(value)
+        return str(value.astimezone(tz).replace(tzinfo=None))
+
+    return adapt
 
 
 TABLE_LABELS = {
@@ -243,6 +261,10 @@ TABLE_LABELS = {
     "Enquiry": "enquiries",
     "EpisodeUpdate": "episode updates",
     "Sighting": "sightings",
+    "Notification": "notifications",
+    "ReturnInterview": "return interviews",
+    "ReturnInterviewEvent": "return interview history",
+    "FindingProposal": "finding proposals",
 }
 TABLE_MODELS: tuple[type[models.Model], ...] = (
     Location,
@@ -262,6 +284,10 @@ TABLE_MODELS: tuple[type[models.Model], ...] = (
     Enquiry,
     EpisodeUpdate,
     Sighting,
+    Notification,
+    ReturnInterview,
+    ReturnInterviewEvent,
+    FindingProposal,
 )
 
 
@@ -300,6 +326,15 @@ class World:
     officers: dict[str, list[User]]  # by district name
     supervisors: dict[str, list[User]]
     inspectors: list[User]
+    # Partner agencies' staff (_partner_staff): who may mark a notification read, by organisation id,
+    # and the force's return interview service with its workers by district.
+    readers: dict[int, list[User]] = field(default_factory=dict)
+    rhi_service: Organisation | None = None
+    rhi_workers: dict[str, list[User]] = field(default_factory=dict)
+    rhi_workers_all: list[User] = field(default_factory=list)
+    demo_rhi_worker_id: int | None = None
+    council_ids: frozenset[int] = frozenset()
+    organisation_names: dict[int, str] = field(default_factory=dict)
 
 
 # Police staff names: roughly the force's workforce mix.
@@ -523,6 +558,95 @@ def _add_place(tables: dict[str, Table], p: Place, force: Organisation, at: dt.d
     )
 
 
+# Partner staff who read notifications, by the kind of organisation: (role, username prefix, how many).
+PARTNER_READERS: dict[str, tuple[str, str, int]] = {
+    OrganisationKind.LOCAL_AUTHORITY: (Role.CSC_MISSING_OFFICER, "csc", 2),
+    OrganisationKind.CARE_PROVIDER: (Role.CARE_STAFF, "care", 2),
+    OrganisationKind.NHS_TRUST: (Role.HEALTH_STAFF, "nhs", 2),
+}
+
+
+def _partner_staff(rng: random.Random, world: World, scale: float) -> None:
+    """Staff of the partner agencies: who reads their notifications, and the return interview workers.
+
+    Drawn from the partner random source after the police world is built, so adding them changed no
+    seed's people or episodes. A council elsewhere in England has one missing officer who deals with
+    this force; the return interview service has workers in every district, as many as the volume needs
+    (the demo rhi.worker is one of Leeds's).
+    """
+    orgs = list(Organisation.objects.exclude(pk=world.force.pk).order_by("pk"))
+    existing = list(User.objects.filter(organisation__in=orgs).order_by("pk"))
+    in_force_councils = {d.council_id for d in world.districts}
+    council_district = {d.council_id: d for d in world.districts}
+    unusable = make_password(None)
+    number = iter(range(2011, 10000, 41))
+    new: list[User] = []
+
+    def make(role: str, prefix: str, org: Organisation, district: District | None) -> None:
+        tradition = _pick(rng, STAFF_TRADITIONS, STAFF_TRADITIONS_CUM)
+        female, male, surnames, _languages = names.TRADITIONS[tradition]
+        new.append(
+            User(
+                username=f"{prefix}{next(number)}",
+                password=unusable,
+                first_name=rng.choice(female if rng.random() < 0.7 else male),
+                last_name=rng.choice(surnames),
+                role=role,
+                organisation=org,
+                district=district,
+            )
+        )
+
+    def have(org: Organisation, role: str, district: District | None = None) -> int:
+        return sum(
+            1
+            for u in existing
+            if u.organisation_id == org.pk
+            and u.role == role
+            and (district is None or u.district_id == district.pk)
+        )
+
+    services = sorted(
+        (o for o in orgs if o.kind == OrganisationKind.RHI_SERVICE and o.force_id == world.force.pk),
+        key=lambda o: (o.name, o.pk),
+    )
+    service = services[0] if services else None
+    for org in orgs:
+        reader = PARTNER_READERS.get(org.kind)
+        if reader is None:
+            continue
+        role, prefix, wanted = reader
+        if org.kind == OrganisationKind.LOCAL_AUTHORITY and org.pk not in in_force_councils:
+            wanted = 1
+        for _ in range(wanted - have(org, role)):
+            make(role, prefix, org, council_district.get(org.pk))
+    if service is not None:
+        for d in world.districts:
+            wanted = max(1, round(d.population / 100_000 * config.RHI_WORKERS_PER_100K * scale))
+            for _ in range(wanted - have(service, Role.RHI_WORKER, d)):
+                make(Role.RHI_WORKER, "rhi", service, d)
+    User.objects.bulk_create(new)
+
+    staff = existing + new
+    world.organisation_names = {o.pk: o.name for o in orgs}
+    world.council_ids = frozenset(o.pk for o in orgs if o.kind == OrganisationKind.LOCAL_AUTHORITY)
+    world.readers = {}
+    for user in staff:
+        if user.organisation_id is not None and role_can(user.role, Capability.VIEW_CASES):
+            world.readers.setdefault(user.organisation_id, []).append(user)
+    world.rhi_service = service
+    workers = [
+        u
+        for u in staff
+        if service is not None and u.organisation_id == service.pk and u.role == Role.RHI_WORKER
+    ]
+    world.rhi_workers_all = workers
+    world.demo_rhi_worker_id = next((u.pk for u in workers if u.username == "rhi.worker"), None)
+    world.rhi_workers = {}
+    for d in world.districts:
+        world.rhi_workers[d.name] = [u for u in workers if u.district_id == d.pk]
+
+
 # --- People and careers ----------------------------------------------------------------------------------
 
 
@@ -625,9 +749,11 @@ class Simulation:
         cutoff: dt.datetime,
         scale: float,
         progress: Callable[[str], None],
+        aftermath: safeguarding.Aftermath,
     ) -> None:
         self.rng = rng
         self.world = world
+        self.aftermath = aftermath
         self.tables = tables
         self.start = start
         self.cutoff = cutoff
@@ -1168,6 +1294,8 @@ class EpisodeDraft:
     values: dict[str, Any]
     events: list[Event] = field(default_factory=list)
     assessments: list[dict[str, Any]] = field(default_factory=list)
+    # What the episode hooks would see: who to notify, and the found record once there is one.
+    facts: safeguarding.EpisodeFacts | None = None
 
 
 class Writer:
@@ -1479,6 +1607,26 @@ class Writer:
             },
         )
         draft.events.append(Event(t, "reported", f"Reported missing by {reporter_name}", call_handler, True))
+        draft.facts = safeguarding.EpisodeFacts(
+            episode_id=draft.values["id"],
+            district=district,
+            person_id=spec.pk,
+            person_markers=frozenset(spec.markers),
+            recipients=safeguarding.recipients(
+                force_id=world.force.pk,
+                district=district,
+                out_of_area=draft.values["out_of_area"],
+                placing_authority_id=placing.pk if placing else None,
+                is_child=is_child,
+                home_district=spec.home_district,
+                provider_id=place.provider_id if place is not None else None,
+            ),
+            reported_at=t,
+            reported_by=call_handler,
+            is_child=is_child,
+            placing_authority_id=placing.pk if placing else None,
+            story=story,
+        )
         sim.counts["episodes"] += 1
         sim.person_episodes[spec.pk] += 1
 
@@ -1777,6 +1925,15 @@ class Writer:
             }
         )
         values.update(found_at=found_at, next_review_due=None, sign_off_due=None)
+        if draft.facts is not None:
+            draft.facts.found = safeguarding.FoundFacts(
+                found_at=found_at,
+                recorded_at=recorded_at,
+                recorded_by=officer,
+                deceased=plan.dead,
+                where_been=where,
+                with_whom=with_whom,
+            )
         if plan.dead:
             draft.events.append(Event(recorded_at, "found", "Found deceased", officer, True))
             closed_at = recorded_at + rng.uniform(1, 7) * DAY
@@ -1907,6 +2064,8 @@ class Writer:
         self.t["Episode"].add(draft.values)
         for assessment in draft.assessments:
             self.t["RiskAssessment"].add(assessment)
+        if draft.facts is not None:
+            self.sim.aftermath.episode(draft.facts)
 
 
 # Who rings in when someone goes missing from an institution.
@@ -2053,12 +2212,24 @@ def demo_load(
     first_day = _add_years(as_of, -years)
     start = dt.datetime(first_day.year, first_day.month, first_day.day, tzinfo=tz).astimezone(UTC)
     rng = random.Random(seed)
+    # Partner staff, notifications and return interviews draw on their own source, so the people and
+    # episodes of a seed are the same with or without them.
+    partner_rng = random.Random(f"homeward-demo-partners:{seed}")
     with transaction.atomic():
         tables = {model.__name__: Table(model) for model in TABLE_MODELS}
         progress("Organisations, users and places…")
         world = _build_world(rng, scale, make_password(settings.HOMEWARD_DEMO_PASSWORD), tables, start)
+        _partner_staff(partner_rng, world, scale)
+        aftermath = safeguarding.Aftermath(rng=partner_rng, tables=tables, world=world, cutoff=cutoff)
         sim = Simulation(
-            rng=rng, world=world, tables=tables, start=start, cutoff=cutoff, scale=scale, progress=progress
+            rng=rng,
+            world=world,
+            tables=tables,
+            start=start,
+            cutoff=cutoff,
+            scale=scale,
+            progress=progress,
+            aftermath=aftermath,
         )
         progress(f"People and episodes from {first_day} to the start of {as_of} (scale {scale:g})…")
         sim.run()
@@ -2085,7 +2256,7 @@ def demo_load(
 
 
 def _calibration(sim: Simulation) -> dict[str, float]:
-    s = sim.stats
+    s, a = sim.stats, sim.aftermath.stats
     graded = max(1, s["graded"])
     base = max(1, s["duration_base"])
     people = sim.person_episodes
@@ -2107,4 +2278,12 @@ def _calibration(sim: Simulation) -> dict[str, float]:
         "lac_care_setting_episodes_per_child": (sum(lac.values()) / len(lac)) if lac else 0.0,
         "open": float(s["open"]),
         "not_recorded": float(s["not_recorded"]),
+        "notifications_unread": float(a["notification:sent"] + a["notification:pending"]),
+        "rhis": float(a["rhi"]),
+        "rhis_open": float(sum(a[f"rhi:{status}"] for status in OPEN_RHI_STATUSES)),
+        "rhi_offered_in_time": a["rhi_in_time"] / max(1, a["rhi_due"]),
+        "proposals_pending": float(a["proposals"]),
     }
+
+
+OPEN_RHI_STATUSES = (RhiStatus.REFERRED, RhiStatus.ASSIGNED, RhiStatus.OFFERED)

@@ -412,3 +412,193 @@ MARKER_SOURCES = (
     "Reporting person",
     "Care provider",
 )
+
+
+# --- Return home interviews: the independent interview offered on a child's return ------------------------
+
+RHI_OFFER_NOTES = (
+    "Phoned {relation} and spoke to {given}; agreed a time to meet",
+    "Visited {place} and offered the interview in person",
+    "Text message to {given} and a call to {relation}",
+    "Offered through the school's pastoral lead",
+    "Phoned {given} and offered to meet wherever {she} chooses in {area}",
+    "",
+)
+
+_RHI_PUSH_CARE = (
+    "Says the rules at {place} are stricter than at {hers} last placement and {she} feels watched all the time.",
+    "Fell out with another young person at {place} and did not want to be there that night.",
+    "Feels nobody listens when {she} asks to see {hers} family more often.",
+    "Unhappy that {hers} key worker keeps changing; says there is nobody {she} trusts at {place}.",
+)
+_RHI_PUSH_HOME = (
+    "Arguments at home about {topic}; says things have been worse for a few weeks.",
+    "Finds it hard at home since {hers} parents separated.",
+    "Worried about exams and says {she} is struggling at school.",
+    "Being bullied at school and online and did not want to face it.",
+)
+_RHI_TOPICS = ("coming home late", "phone use", "friends", "school", "money", "a new partner at home")
+_RHI_PULL = (
+    "Wanted to spend time with friends in {area}.",
+    "Wanted to see someone {she} is seeing; would not give their name.",
+    "Heard about a party at a house in {area} on Snapchat.",
+    "Friends were staying out and {she} did not want to be the one to go home.",
+)
+_RHI_PULL_CARE = ("Wanted to see {hers} birth family.",)
+_RHI_PULL_CSE = ("Older males {she} met online offer lifts, vapes and alcohol.",)
+_RHI_PULL_CCE = ("Older lads pay {her} to 'drop things off'; {she} says {she} owes them money.",)
+_RHI_WITH_WHOM = {
+    "Friends": "Friends from school",
+    "Alone": "Alone",
+    "Not disclosed": "Would not say",
+    "Partner": "A boyfriend or girlfriend; first name only",
+    "Older friends": "Older friends; would not give names",
+}
+_RHI_TRAVEL = (
+    "On foot",
+    "Bus into {area}",
+    "Train",
+    "Lifts from older friends",
+    "A taxi someone else paid for",
+    "Bike",
+)
+_RHI_DISCLOSURES = (
+    "Said an older male gave {her} alcohol and a lift home.",
+    "Said {she} was asked to carry a package to another town.",
+    "Said {she} stayed at an address where adults were using drugs.",
+    "Said someone {she} met online asked {her} for photos.",
+    "Said {she} was given a phone and told to keep it switched on.",
+)
+_RHI_HARM = (
+    "Bruising to the arm; says it happened in a fight.",
+    "Was drunk and was sick; no injury.",
+    "Cut hand, treated at home.",
+)
+_RHI_SUPPORT = (
+    "Would like a mentor",
+    "Help with a college place",
+    "Wants to talk to someone about feeling low (CAMHS)",
+    "Family mediation",
+    "Support around healthy relationships",
+    "Wants to see {hers} family more often",
+)
+_RHI_REFERRALS = (
+    "Shared with the child's social worker",
+    "Referred to early help",
+    "Referral to the CSE team",
+    "Referred to the children's social care duty team",
+    "Referral to the youth offending service",
+)
+_RHI_VOICE = (
+    "I just needed some space.",
+    "Nobody listens to me there.",
+    "I wasn't in danger, I was with my mates.",
+    "I wanted to see my mum.",
+    "I'll come back if they stop going on at me.",
+    "I don't want to talk about who I was with.",
+    "It was just a party, everyone was going.",
+)
+
+
+# Reporting relationships that are family (or a foster carer): "her mother", not "the mother".
+_FAMILY = frozenset(
+    (
+        "Mother", "Father", "Grandmother", "Stepfather", "Aunt", "Older sister", "Foster carer", "Son",
+        "Daughter", "Wife", "Husband", "Partner", "Sister", "Brother", "Friend", "Flatmate",
+    )
+)  # fmt: skip
+
+
+def carer(s: Story) -> str:
+    """The reporting person as the child's carer: 'her mother', 'the night support worker'."""
+    relation = s.relation.lower()
+    return f"{s.hers} {relation}" if s.relation in _FAMILY else f"the {relation}"
+
+
+def rhi_offer_note(rng: random.Random, s: Story) -> str:
+    return rng.choice(RHI_OFFER_NOTES).format(
+        given=s.given, relation=carer(s), place=s.place, area=s.area, she=s.she
+    )
+
+
+def rhi_findings(rng: random.Random, s: Story, where_been: str, with_whom: str) -> dict[str, str]:
+    """What a completed return interview found, field by field (returns.models.FINDING_FIELDS)."""
+    care = s.kind in ("lac_home", "lac_foster")
+    words = {"place": s.place, "area": s.area, "she": s.she, "her": s.her, "hers": s.hers}
+    push = rng.choice(_RHI_PUSH_CARE if care else _RHI_PUSH_HOME)
+    pulls = list(_RHI_PULL) + (list(_RHI_PULL_CARE) if care else [])
+    if "cse" in s.markers:
+        pulls += list(_RHI_PULL_CSE) * 3
+    if "cce" in s.markers:
+        pulls += list(_RHI_PULL_CCE) * 3
+    exploited = bool({"cse", "cce", "trafficking"} & s.markers)
+    disclosure = ""
+    if rng.random() < (0.35 if exploited else 0.07):
+        disclosure = rng.choice(_RHI_DISCLOSURES).format(**words)
+    where = (
+        f"Would not say where {s.she} went."
+        if where_been in ("", "Would not say")
+        else f"{where_been} in {s.area}."
+    )
+    return {
+        "push_factors": push.format(topic=rng.choice(_RHI_TOPICS), **words),
+        "pull_factors": rng.choice(pulls).format(**words) if rng.random() < 0.85 else "",
+        "where_went": where,
+        "with_whom": "Older males; first names only"
+        if exploited and rng.random() < 0.4
+        else _RHI_WITH_WHOM.get(with_whom, with_whom),
+        "how_travelled": rng.choice(_RHI_TRAVEL).format(**words),
+        "disclosures": disclosure,
+        "harm": rng.choice(_RHI_HARM) if rng.random() < 0.05 else "",
+        "support_needed": rng.choice(_RHI_SUPPORT).format(**words) if rng.random() < 0.7 else "",
+        "referrals": rng.choice(_RHI_REFERRALS) if (disclosure or rng.random() < 0.3) else "",
+        "child_voice": rng.choice(_RHI_VOICE) if rng.random() < 0.8 else "",
+    }
+
+
+def rhi_carer_account(rng: random.Random, s: Story) -> str:
+    """Why the child went, where and with whom, as the carer tells it when the child declines."""
+    who = carer(s)
+    who = who[0].upper() + who[1:]
+    return rng.choice(
+        (
+            f"{who} says {s.given} was at a friend's in {s.area} and came back by {s.her}self; "
+            f"{s.she} did not want to talk about it.",
+            f"{who} says {s.given} came back tired but unharmed and said {s.she} had 'just been out'.",
+            f"{who} believes {s.given} was with an older friend; {s.she} will not talk to anyone about it.",
+            f"{who} says {s.given} has been unsettled since a change at school and went to clear {s.hers} head.",
+        )
+    )
+
+
+def rhi_not_possible_reason(rng: random.Random, s: Story) -> str:
+    return rng.choice(
+        (
+            "Moved to a placement outside the area before the interview could take place; "
+            "the new authority has been told.",
+            f"Could not reach {s.given} or the carer after three attempts by phone and a home visit.",
+            f"{s.given} went missing again before the interview; the next referral will pick it up.",
+            "Admitted to hospital; the ward advised against an interview for now.",
+        )
+    )
+
+
+# What an interview proposes for the person's record: (value, detail) for associates and places.
+RHI_ASSOCIATES = (
+    ("Male known as '{nickname}'", "Older associate"),
+    ("{nickname} (surname not known)", "Older friend who drives"),
+    ("Female known as '{nickname}'", "Friend met online"),
+)
+RHI_NICKNAMES = ("Kaz", "Zee", "Dee", "Smithy", "Tiny", "Jay", "Bigz", "Mo", "Lil T")
+RHI_PLACES = (
+    ("Flat above the takeaway on {street}, {area}", "Stayed overnight"),
+    ("Garages behind the shops on {street}, {area}", "Meets older friends there"),
+    ("House on {street}, {area}", "Parties at weekends"),
+)
+# Markers an interview may find evidence of, with what the proposal rests on.
+RHI_MARKERS = (
+    ("cse", "Disclosed in the return interview: gifts and lifts from older males"),
+    ("cce", "Disclosed in the return interview: asked to carry packages"),
+    ("substance_misuse", "Disclosed in the return interview: regular cannabis and alcohol use"),
+    ("self_harm", "Disclosed in the return interview: recent self-harm"),
+)

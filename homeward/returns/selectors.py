@@ -121,12 +121,24 @@ def rhi_for(*, actor: User, pk: int, log: bool = True) -> ReturnInterview:
     return rhi
 
 
+# Finished interviews shown under the open ones; older ones stay reachable from the full list.
+RECENTLY_FINISHED_SHOWN = 20
+
+
 def rhis_assigned_to(*, actor: User) -> list[ReturnInterview]:
-    """A worker's own interviews: unfinished first, the most urgent offer clock first."""
+    """A worker's own interviews: every unfinished one, most urgent offer clock first, then the most
+    recently finished few — a year of finished work would bury today's."""
     if not is_rhi_worker(actor):
         return []
-    rhis = list(_with_related(ReturnInterview.objects.filter(assigned_to=actor)))
-    rhis.sort(key=lambda r: (r.is_finished, r.offer_due_at))
+    finished = (RhiStatus.COMPLETED, RhiStatus.DECLINED, RhiStatus.NOT_POSSIBLE)
+    mine = ReturnInterview.objects.filter(assigned_to=actor)
+    open_rhis = list(_with_related(mine.exclude(status__in=finished)).order_by("offer_due_at", "pk"))
+    recent = list(
+        _with_related(mine.filter(status__in=finished)).order_by("-offer_due_at", "-pk")[
+            :RECENTLY_FINISHED_SHOWN
+        ]
+    )
+    rhis = open_rhis + recent
     _log(actor, "rhi.listed", [r.pk for r in rhis])
     return rhis
 

@@ -7,21 +7,37 @@ import hashlib
 import io
 import re
 from collections import Counter
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F
 
 from homeward.audit.models import AuditEvent
 from homeward.demo import config
 from homeward.demo.generator import DEMO_USERNAMES
-from homeward.episodes.models import Episode, RiskAssessment, Status
+from homeward.episodes.models import Condition, Episode, FoundRecord, RiskAssessment, Status
 from homeward.identity.models import Organisation, OrganisationKind, User
-from homeward.identity.roles import Role
+from homeward.identity.roles import Capability, Role
+from homeward.notifications import selectors as notification_selectors
+from homeward.notifications.models import DeliveryStatus, Notification, Reason
+from homeward.notifications.services import recipients_for
 from homeward.people.models import Person, PersonAlias, PersonSearchKey
+from homeward.returns import selectors as rhi_selectors
+from homeward.returns.models import (
+    AWAITING_OFFER,
+    FINDING_FIELDS,
+    FINISHED,
+    FindingProposal,
+    ProposalStatus,
+    ReturnInterview,
+    ReturnInterviewEvent,
+    RhiStatus,
+)
+from homeward.returns.services import offer_hours, rhi_service_for
 
 AS_OF = dt.date(2025, 6, 30)
 
@@ -82,7 +98,46 @@ def digest() -> str:
     keys = PersonSearchKey.objects.order_by("person__given_name", "person__family_name", "key").values_list(
         "person__given_name", "person__family_name", "key"
     )
-    for rows in (episodes, assessments, people, keys):
+    notifications = Notification.objects.order_by(
+        "episode__reference", "event", "recipient__name"
+    ).values_list(
+        "episode__reference",
+        "event",
+        "recipient__name",
+        "reason",
+        "status",
+        "created_at",
+        "created_by__username",
+        "sent_at",
+        "read_at",
+        "read_by__username",
+    )
+    rhis = ReturnInterview.objects.order_by("episode__reference").values_list(
+        "episode__reference",
+        "status",
+        "referred_at",
+        "referred_to__name",
+        "assigned_to__username",
+        "assigned_at",
+        "offer_due_at",
+        "offered_at",
+        "offer_note",
+        "outcome",
+        "completed_at",
+        "outcome_recorded_at",
+        *FINDING_FIELDS,
+        "carer_account",
+        "not_possible_reason",
+        "version",
+        "updated_at",
+    )
+    history = ReturnInterviewEvent.objects.order_by(
+        "rhi__episode__reference", "version", "at", "kind"
+    ).values_list("rhi__episode__reference", "version", "kind", "summary", "actor__username", "at")
+    proposals = FindingProposal.objects.order_by("rhi__episode__reference", "proposed_at").values_list(
+        "rhi__episode__reference", "kind", "value", "detail", "status", "proposed_by__username", "proposed_at"
+    )
+    for rows in (episodes, assessments, people, keys, notifications, rhis, history, proposals):
         for row in rows:
             h.update(repr(row).encode())
     return h.hexdigest()
@@ -95,6 +150,8 @@ def test_same_seed_gives_the_same_data_and_another_seed_does_not() -> None:
         # Each load starts from an empty database: roll the previous one back.
         with transaction.atomic():
             load(seed, 0.05)
+            # The fingerprint covers what the episode hooks set off in partner agencies too.
+            assert Notification.objects.exists() and ReturnInterviewEvent.objects.exists()
             fingerprints.append(digest())
             transaction.set_rollback(True)
     assert fingerprints[0] == fingerprints[1]
@@ -207,3 +264,185 @@ def test_accounts_lists_every_role_and_the_password() -> None:
 def test_archetype_budgets_add_up_to_the_force_volume() -> None:
     assert sum(a.per_year for a in config.ARCHETYPES) == config.EPISODES_PER_YEAR
     assert {role for _u, role, *_rest in config.DEMO_ACCOUNTS} == set(Role.values)
+
+
+def _cutoff() -> dt.datetime:
+    return dt.datetime(AS_OF.year, AS_OF.month, AS_OF.day, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+@pytest.mark.django_db
+def test_notifications_are_what_the_episode_hooks_would_have_written() -> None:
+    load(3, 0.2)
+    cutoff = _cutoff()
+    force = Organisation.objects.get(kind=OrganisationKind.POLICE_FORCE)
+    told: dict[tuple[int, str], dict[int, str]] = {}
+    for episode_id, event, recipient_id, reason in Notification.objects.values_list(
+        "episode_id", "event", "recipient_id", "reason"
+    ):
+        told.setdefault((episode_id, event), {})[recipient_id] = reason
+
+    # Every missing child: the council of the district is told, as the area's children's social care
+    # (or as host authority when another council placed the child here).
+    children = Episode.objects.filter(is_child=True).select_related("district")
+    assert children.count() > 500
+    for episode in children:
+        reason = told[(episode.pk, "reported")][episode.district.council_id]
+        expected = Reason.OUT_OF_AREA_HOST_AUTHORITY if episode.out_of_area else Reason.CHILD_MISSING_CSC
+        assert reason == expected
+
+    # The generator agrees with the application's own rule, on a sample of every kind of episode:
+    # reported to everyone the rule picks, found to the same organisations once found.
+    sample = list(
+        Episode.objects.filter(pk__in=list(Episode.objects.order_by("pk").values_list("pk", flat=True))[::7])
+        .select_related(
+            "district__council",
+            "placing_authority",
+            "person__home_district__council",
+            "missing_from__provider",
+        )
+        .order_by("pk")
+    )
+    sample += list(Episode.objects.filter(out_of_area=True).order_by("pk")[:40])
+    # Children missing away from the district they live in: their home council is told too.
+    away = Episode.objects.filter(is_child=True).exclude(person__home_district=F("district"))
+    sample += list(away.order_by("pk")[:40])
+    kinds = Counter(reason for episode in sample for _org, reason in recipients_for(episode).values())
+    assert set(kinds) == set(Reason.values), kinds  # the sample exercises every rule
+    for episode in sample:
+        expected = {pk: reason for pk, (_org, reason) in recipients_for(episode).items()}
+        assert told.get((episode.pk, "reported"), {}) == expected, episode.reference
+        assert told.get((episode.pk, "found"), {}) == (expected if episode.found_at else {}), (
+            episode.reference
+        )
+    assert not Notification.objects.filter(recipient=force).exists()
+    adults_at_home = Episode.objects.filter(is_child=False, missing_from=None)
+    assert not Notification.objects.filter(episode__in=adults_at_home).exists()
+
+    # Created when the report and the found record were made; delivered, then read in the recipient's
+    # office by someone there who works on cases; the last days' still unread.
+    rows = list(Notification.objects.select_related("episode", "read_by", "created_by"))
+    found_recorded = dict(FoundRecord.objects.values_list("episode_id", "recorded_at"))
+    for n in rows:
+        assert n.email_to == ""
+        if n.event == "reported":
+            assert n.created_at == n.episode.reported_at
+            assert n.created_by == n.episode.reported_by
+        else:
+            assert n.created_at == found_recorded[n.episode_id]
+        if n.status == DeliveryStatus.PENDING:
+            assert n.sent_at is None and n.read_at is None and n.read_by is None
+            continue
+        assert n.sent_at is not None and n.created_at <= n.sent_at < cutoff
+        if n.status == DeliveryStatus.READ:
+            assert n.read_at is not None and n.sent_at <= n.read_at < cutoff
+            assert n.read_by is not None and n.read_by.organisation_id == n.recipient_id
+            assert n.read_by.can(Capability.VIEW_CASES)
+        else:
+            assert n.status == DeliveryStatus.SENT and n.read_at is None and n.read_by is None
+    unread = [n for n in rows if n.status != DeliveryStatus.READ]
+    assert unread and all(cutoff - n.created_at < dt.timedelta(days=7) for n in unread)
+    assert sum(1 for n in rows if n.status == DeliveryStatus.READ) > 0.95 * len(rows)
+    csc = User.objects.get(username="csc.leeds")
+    assert notification_selectors.unread_count_for(actor=csc) > 0
+    assert Notification.objects.filter(read_by=csc).exists()
+
+
+@pytest.mark.django_db
+def test_return_interviews_follow_every_child_found_alive() -> None:
+    load(11, 0.3)
+    cutoff = _cutoff()
+    rhis = list(
+        ReturnInterview.objects.select_related(
+            "episode__district__council", "episode__placing_authority", "assigned_to", "outcome_recorded_by"
+        )
+    )
+    found_alive_children = set(
+        FoundRecord.objects.filter(episode__is_child=True)
+        .exclude(condition=Condition.DECEASED)
+        .values_list("episode_id", flat=True)
+    )
+    assert {r.episode_id for r in rhis} == found_alive_children
+    assert not ReturnInterview.objects.filter(episode__is_child=False).exists()
+    assert not ReturnInterview.objects.filter(episode__found_record__condition=Condition.DECEASED).exists()
+    assert len(rhis) > 1000
+
+    # Routed as refer_on_return would, with the offer clock running from the found time.
+    recorded = dict(FoundRecord.objects.values_list("episode_id", "recorded_at"))
+    for rhi in rhis[::25]:
+        service = rhi_service_for(rhi.episode)
+        assert service is not None and rhi.referred_to_id == service.pk
+    for rhi in rhis:
+        assert rhi.episode.found_at is not None
+        assert rhi.offer_due_at == rhi.episode.found_at + dt.timedelta(hours=offer_hours())
+        assert rhi.referred_at == recorded[rhi.episode_id]
+
+    # Only about 42% offered within the 72 hours (domain reference), among those whose clock has run out.
+    due = [r for r in rhis if r.offer_due_at < cutoff]
+    in_time = sum(1 for r in due if r.offered_in_time)
+    assert 0.36 < in_time / len(due) < 0.48
+
+    # Each state as the actions would leave it, with the history and version they would have written.
+    events: dict[int, list[ReturnInterviewEvent]] = {}
+    for event in ReturnInterviewEvent.objects.order_by("version", "at", "id"):
+        events.setdefault(event.rhi_id, []).append(event)
+    statuses = Counter(r.status for r in rhis)
+    assert set(statuses) == set(RhiStatus.values), statuses
+    for rhi in rhis:
+        history = events[rhi.pk]
+        changes = [e for e in history if e.kind != "finding_proposed"]
+        assert [e.version for e in changes] == list(range(1, rhi.version + 1))
+        assert changes[0].kind == "referred" and changes[0].at == rhi.referred_at
+        assert rhi.updated_at == changes[-1].at
+        assert all(e.at < cutoff for e in history)
+        if rhi.status == RhiStatus.REFERRED:
+            assert rhi.assigned_to is None and rhi.version == 1
+            continue
+        worker = rhi.assigned_to
+        assert worker is not None and worker.role == Role.RHI_WORKER
+        assert worker.organisation_id == rhi.referred_to_id
+        assert rhi.assigned_at is not None and rhi.referred_at <= rhi.assigned_at
+        assert changes[1].kind == "assigned" and changes[1].at == rhi.assigned_at
+        if rhi.offered_at is not None:
+            assert rhi.assigned_at <= rhi.offered_at
+            assert changes[2].kind == "offered" and changes[2].actor == worker
+            assert changes[2].summary.endswith("due)") != rhi.offered_in_time
+        if rhi.status == RhiStatus.ASSIGNED:
+            assert rhi.offered_at is None and rhi.version == 2
+        elif rhi.status == RhiStatus.OFFERED:
+            assert rhi.offered_at is not None and not rhi.outcome and rhi.version == 3
+        else:
+            assert rhi.status in FINISHED and rhi.outcome == rhi.status
+            assert rhi.completed_at is not None and rhi.outcome_recorded_at is not None
+            assert rhi.episode.found_at <= rhi.completed_at <= rhi.outcome_recorded_at == changes[-1].at
+            assert rhi.outcome_recorded_by == worker and changes[-1].kind == "outcome"
+            if rhi.status != RhiStatus.NOT_POSSIBLE:
+                assert rhi.offered_at is not None and rhi.offered_at <= rhi.completed_at
+            if rhi.status == RhiStatus.COMPLETED:
+                assert rhi.push_factors and rhi.where_went
+            elif rhi.status == RhiStatus.DECLINED:
+                assert rhi.carer_account and not rhi.push_factors
+            else:
+                assert rhi.not_possible_reason and not rhi.push_factors
+
+    # The demo worker has live work on "My interviews": their own interviews waiting for an offer (some
+    # overdue), and the service's newest referrals waiting for a worker, whose clocks are still running.
+    worker = User.objects.get(username="rhi.worker")
+    mine = rhi_selectors.rhis_assigned_to(actor=worker)
+    waiting = [r for r in mine if r.status in AWAITING_OFFER]
+    assert waiting and any(r.offer_overdue(cutoff) for r in waiting)
+    unallocated = rhi_selectors.rhis_awaiting_assignment_for(actor=worker)
+    assert unallocated and all(r.status == RhiStatus.REFERRED for r in unallocated)
+    assert any(r.offer_due_at > cutoff for r in waiting + unallocated)
+    assert sum(1 for r in mine if r.is_finished) > len(mine) / 2
+
+    # A few findings wait for the police to decide whether they go on the person's record.
+    proposals = list(FindingProposal.objects.select_related("rhi"))
+    assert 0 < len(proposals) < 40
+    for proposal in proposals:
+        assert proposal.status == ProposalStatus.PROPOSED
+        assert proposal.rhi.status == RhiStatus.COMPLETED
+        assert proposal.proposed_by_id == proposal.rhi.assigned_to_id
+        assert proposal.rhi.outcome_recorded_at is not None
+        assert proposal.rhi.outcome_recorded_at <= proposal.proposed_at < cutoff
+    officer = User.objects.get(username="officer")
+    assert len(rhi_selectors.proposals_pending_for(actor=officer)) == len(proposals)

@@ -121,6 +121,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  still missing at the cut-off {cal['open']:,.0f}; not recorded {cal['not_recorded']:,.0f}"
         )
+        self.stdout.write(
+            f"  partners: {cal['notifications_unread']:,.0f} notifications unread at the cut-off; "
+            f"return interviews {cal['rhis']:,.0f} ({cal['rhis_open']:,.0f} open), offered within the "
+            f"deadline {cal['rhi_offered_in_time']:.1%}; findings awaiting a police decision "
+            f"{cal['proposals_pending']:,.0f}"
+        )
         self.stdout.write("")
         self.print_accounts()
 
