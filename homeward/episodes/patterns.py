@@ -15,10 +15,15 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from homeward.episodes.models import Episode, Status
+from homeward.episodes.sharing import episode_visibility
+
+if TYPE_CHECKING:
+    from homeward.identity.models import User
 
 
 @dataclass(frozen=True)
@@ -56,13 +61,20 @@ def _pattern(times: list[dt.datetime], at: dt.datetime, is_child: bool | None) -
     )
 
 
-def patterns_for(episodes: Iterable[Episode]) -> dict[int, Pattern]:
-    """Patterns for many episodes in one query (dashboards, lists)."""
+def patterns_for(episodes: Iterable[Episode], *, actor: User | None = None) -> dict[int, Pattern]:
+    """Patterns for many episodes in one query (dashboards, lists).
+
+    With an `actor`, only the episodes that actor may see are counted: a partner must not learn from a
+    "persistent" flag about episodes the sharing rules keep from it.
+    """
     episodes = list(episodes)
     person_ids = {e.person_id for e in episodes}
     times: dict[int, list[dt.datetime]] = defaultdict(list)
+    counted = (
+        Episode.objects.filter(episode_visibility(actor)) if actor is not None else Episode.objects.all()
+    )
     rows = (
-        Episode.objects.filter(person_id__in=person_ids)
+        counted.filter(person_id__in=person_ids)
         .exclude(status=Status.NOT_RECORDED)
         .order_by("reported_at")
         .values_list("person_id", "reported_at")
@@ -72,5 +84,5 @@ def patterns_for(episodes: Iterable[Episode]) -> dict[int, Pattern]:
     return {e.pk: _pattern(times[e.person_id], e.reported_at, e.is_child) for e in episodes}
 
 
-def pattern_for(episode: Episode) -> Pattern:
-    return patterns_for([episode])[episode.pk]
+def pattern_for(episode: Episode, *, actor: User | None = None) -> Pattern:
+    return patterns_for([episode], actor=actor)[episode.pk]

@@ -150,7 +150,7 @@ def episodes_active_for(*, actor: User, district: District | None = None) -> lis
                 ),
             )
         )
-    patterns = patterns_for(r.episode for r in rows)
+    patterns = patterns_for((r.episode for r in rows), actor=actor)
     for row in rows:
         row.pattern = patterns[row.episode.pk]
     # Unassessed reports first, then by risk (highest first), then longest missing.

@@ -126,7 +126,7 @@ def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "update_form": forms.UpdateForm(),
         "enquiry_form": forms.EnquiryForm(force_id=episode.force_id),
         "can": {c.value: actor.can(c) for c in Capability},
-        "pattern": pattern_for(episode),
+        "pattern": pattern_for(episode, actor=actor),
     }
     escalations = list(episode.escalations.select_related("decided_by"))
     context["escalations"] = escalations

@@ -22,13 +22,25 @@ from django.utils import timezone
 
 from homeward.audit.log import audit_record
 from homeward.audit.models import Operation
+from homeward.episodes.sharing import bases_for
 from homeward.identity.models import Organisation, User
 from homeward.identity.roles import ROLE_CAPABILITIES, Capability
+from homeward.identity.sharing_rules import Basis
 from homeward.notifications.models import DeliveryStatus, Event, Notification, Reason
 from homeward.notifications.tasks import send_notification_email
 
 if TYPE_CHECKING:
     from homeward.episodes.models import Episode
+
+
+# The sharing basis each reason to notify rests on (identity.sharing_rules).
+REASON_BASIS: dict[str, str] = {
+    Reason.CHILD_MISSING_CSC: Basis.HOST_AUTHORITY_CHILDREN,
+    Reason.CHILD_HOME_AUTHORITY: Basis.HOME_AUTHORITY_CHILDREN,
+    Reason.OUT_OF_AREA_PLACING_AUTHORITY: Basis.PLACING_AUTHORITY,
+    Reason.OUT_OF_AREA_HOST_AUTHORITY: Basis.HOST_AUTHORITY_CHILDREN,
+    Reason.MISSING_FROM_PROVIDER: Basis.MISSING_FROM_PREMISES,
+}
 
 
 def recipients_for(episode: Episode) -> dict[int, tuple[Organisation, str]]:
@@ -40,8 +52,11 @@ def recipients_for(episode: Episode) -> dict[int, tuple[Organisation, str]]:
     found: dict[int, tuple[Organisation, str]] = {}
 
     def add(org: Organisation | None, reason: str) -> None:
-        # The force that owns the episode is never "notified" of its own case.
-        if org is not None and org.pk != episode.force_id and org.pk not in found:
+        # The force that owns the episode is never "notified" of its own case; and nobody is told
+        # about an episode the sharing rules (data) do not let them open.
+        if org is None or org.pk == episode.force_id or org.pk in found:
+            return
+        if REASON_BASIS[reason] in bases_for(org):
             found[org.pk] = (org, reason)
 
     host = episode.district.council

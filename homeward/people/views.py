@@ -123,7 +123,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "associates": person.associates.all(),
         "places": person.places.all(),
         "addresses": person.addresses.select_related("location", "placing_authority"),
-        "pattern": pattern_for(history.episodes[0]) if history.episodes else None,
+        "pattern": pattern_for(history.episodes[0], actor=actor) if history.episodes else None,
         "can_report": actor.can(Capability.REPORT),
         "can_add": _can_add_to_records(actor),
         "contacts": person.contacts.all(),

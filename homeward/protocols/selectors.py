@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
@@ -22,6 +21,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from homeward.audit.log import audit_consultation
+from homeward.episodes.models import OPEN_STATUSES, Episode
 from homeward.episodes.sharing import bases_for
 from homeward.identity.models import Organisation, OrganisationKind, User
 from homeward.identity.roles import Capability, Role
@@ -36,9 +36,6 @@ from homeward.protocols.models import (
     ProtocolProfile,
     ReportStatus,
 )
-
-if TYPE_CHECKING:
-    from homeward.episodes.models import Episode
 
 NOTHING = Q(pk__in=[])
 
@@ -98,7 +95,20 @@ def profile_visibility(actor: User) -> Q:
     bases = bases_for(org)
     rule = NOTHING
     if Basis.FORCE_ALL in bases and is_police_caseworker(actor):
-        rule = rule | Q(person__force_id=org.pk)
+        # The police do not hold these forms (national Philomena/Herbert practice): they see one only
+        # while the person is missing, or once the carer has sent a part 2.
+        # Subqueries, not joins: a person with several episodes must not list their profile twice.
+        missing_now = Q(
+            person_id__in=Episode.objects.filter(force_id=org.pk, status__in=OPEN_STATUSES).values(
+                "person_id"
+            )
+        )
+        sent = Q(
+            pk__in=ProfileMissingReport.objects.filter(
+                status__in=[ReportStatus.SUBMITTED, ReportStatus.LINKED]
+            ).values("profile_id")
+        )
+        rule = rule | (Q(person__force_id=org.pk) & (missing_now | sent))
     if Basis.PLACING_AUTHORITY in bases:
         rule = rule | Q(person__placing_authority_id=org.pk)
     if is_keeper(actor):

@@ -19,6 +19,7 @@ from django.utils import timezone
 from homeward.audit.log import audit_record
 from homeward.audit.models import Operation
 from homeward.errors import EditConflict, IllegalTransition, InvalidInput, NotAllowed
+from homeward.identity.roles import Role
 from homeward.people.actions import person_fact_add
 from homeward.people.models import MarkerType
 from homeward.returns.models import (
@@ -47,12 +48,19 @@ def _now() -> dt.datetime:
 
 
 def may_assign(actor: User, rhi: ReturnInterview) -> bool:
-    return (
-        is_assigner(actor)
-        and rhi.referred_to_id is not None
-        and actor.organisation_id == rhi.referred_to_id
-        and not rhi.is_finished
+    same_service = (
+        rhi.referred_to_id is not None and actor.organisation_id == rhi.referred_to_id and not rhi.is_finished
     )
+    if actor.role == Role.RHI_WORKER:
+        # A worker may only take an unassigned referral on themselves (see rhi_claim).
+        return same_service and rhi.assigned_to_id is None
+    return is_assigner(actor) and same_service
+
+
+@transaction.atomic
+def rhi_claim(*, actor: User, rhi: ReturnInterview) -> ReturnInterview:
+    """A worker takes on an unassigned referral of their own service."""
+    return rhi_assign(actor=actor, rhi=rhi, expected_version=rhi.version, worker=actor)
 
 
 def is_assigned_worker(actor: User, rhi: ReturnInterview) -> bool:

@@ -72,9 +72,8 @@ def rhi_visibility(actor: User) -> Q:
         return NOTHING
     q = NOTHING
     if is_rhi_worker(actor):
+        # Only their own: an unassigned referral is claimed from a list that names no one.
         q |= Q(assigned_to=actor)
-    if is_assigner(actor):
-        q |= Q(referred_to_id=org.pk, assigned_to=None)
     if is_service_manager(actor):
         q |= Q(referred_to_id=org.pk)
     if sees_cases(actor):
@@ -143,9 +142,44 @@ def rhis_assigned_to(*, actor: User) -> list[ReturnInterview]:
     return rhis
 
 
+@dataclass(frozen=True)
+class Claimable:
+    """An unassigned referral as a worker sees it before taking it on: no name, no address."""
+
+    pk: int
+    reference: str
+    district: str
+    offer_due_at: dt.datetime
+
+
+def rhis_claimable_for(*, actor: User) -> list[Claimable]:
+    """Unassigned referrals to the worker's own service, with nothing that identifies the child."""
+    if not is_rhi_worker(actor):
+        return []
+    rows = (
+        ReturnInterview.objects.filter(referred_to_id=actor.organisation_id, assigned_to=None)
+        .exclude(status__in=(RhiStatus.COMPLETED, RhiStatus.DECLINED, RhiStatus.NOT_POSSIBLE))
+        .order_by("offer_due_at", "pk")
+        .values_list("pk", "episode__reference", "episode__district__name", "offer_due_at")[:200]
+    )
+    return [Claimable(pk, reference, district, due) for pk, reference, district, due in rows]
+
+
+def rhi_claimable_for(*, actor: User, pk: int) -> ReturnInterview:
+    """The referral a worker is taking on; the same 404 for anything else."""
+    rhi = (
+        ReturnInterview.objects.filter(pk=pk, referred_to_id=actor.organisation_id, assigned_to=None)
+        .exclude(status__in=(RhiStatus.COMPLETED, RhiStatus.DECLINED, RhiStatus.NOT_POSSIBLE))
+        .first()
+    )
+    if rhi is None or not is_rhi_worker(actor):
+        raise Http404("No such referral")
+    return rhi
+
+
 def rhis_awaiting_assignment_for(*, actor: User) -> list[ReturnInterview]:
-    """Referrals to the actor's organisation that no worker has yet, for those who allocate them."""
-    if not is_assigner(actor):
+    """Referrals to the actor's organisation that no worker has yet, for the service's manager."""
+    if not is_service_manager(actor):
         return []
     rhis = list(
         _with_related(

@@ -8,6 +8,7 @@ app_name = "returns"
 urlpatterns: list[URLPattern] = [
     path("", views.rhi_list, name="list"),
     path("mine/", views.mine, name="mine"),
+    path("<int:pk>/claim/", views.claim, name="claim"),
     path("findings/", views.findings, name="findings"),
     path("findings/<int:pk>/", views.decide, name="decide"),
     path("<int:pk>/", views.detail, name="detail"),

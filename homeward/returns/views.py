@@ -11,8 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from homeward.episodes.forms import as_aware, local_now_input
+from homeward.errors import DomainError
 from homeward.identity.models import User
 from homeward.identity.roles import Capability
 from homeward.returns import actions, forms, selectors
@@ -38,6 +40,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     context = {
         "rows": selectors.rhis_assigned_to(actor=actor),
         "waiting": selectors.rhis_awaiting_assignment_for(actor=actor),
+        "claimable": selectors.rhis_claimable_for(actor=actor),
         "now": timezone.now(),
     }
     return render(request, "returns/mine.html", context)
@@ -237,3 +240,17 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("returns:findings")
     return render(request, "returns/decide_form.html", context)
+
+
+@login_required
+@require_POST
+def claim(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    rhi = selectors.rhi_claimable_for(actor=actor, pk=pk)
+    try:
+        actions.rhi_claim(actor=actor, rhi=rhi)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("returns:mine")
+    messages.success(request, "The interview is yours.")
+    return redirect("returns:detail", pk=rhi.pk)

@@ -98,3 +98,16 @@ def test_pages_show_the_patterns_and_prompts(client, world):
     (first,) = history(world, make_adult(world, "Lily", "Nowak"), [0])
     Episode.objects.filter(pk=first.pk).update(is_child=True)
     assert "refer to early help" in client.get(f"/episodes/{first.pk}/").content.decode()
+
+
+def test_partners_patterns_count_only_what_they_may_see(client, world):
+    ruby = make_ruby(world)
+    # Three earlier episodes from her family home (not Oak House), then one from Oak House.
+    *earlier, latest = history(world, ruby, [80, 60, 40, 0])
+    Episode.objects.filter(pk__in=[e.pk for e in earlier]).update(
+        missing_from=world.family_home, district=world.south
+    )
+    assert pattern_for(latest).persistent  # the force sees four in ninety days
+    client.force_login(world.care_staff)  # Oak House's provider sees only the Oak House episode
+    page = client.get(f"/episodes/{latest.pk}/").content.decode()
+    assert 'data-pattern="persistent"' not in page

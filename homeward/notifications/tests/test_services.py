@@ -231,3 +231,15 @@ def test_the_council_where_a_child_lives_is_told_too(world):
     reasons = dict(Notification.objects.filter(episode=episode).values_list("recipient__name", "reason"))
     assert reasons["Council East"] == "child_home_authority"
     assert reasons["Council B"] == "child_missing_csc"
+
+
+def test_a_switched_off_sharing_rule_stops_the_notification_too(world):
+    from homeward.episodes.tests.factories import make_ruby, report
+    from homeward.identity.models import OrganisationKind
+    from homeward.identity.sharing_rules import SharingRule
+    from homeward.notifications.models import Notification
+
+    SharingRule.objects.filter(organisation_kind=OrganisationKind.LOCAL_AUTHORITY).update(active=False)
+    episode = report(world, make_ruby(world))
+    recipients = set(Notification.objects.filter(episode=episode).values_list("recipient__name", flat=True))
+    assert recipients == {"Care Provider B"}

@@ -6,6 +6,7 @@ import pytest
 from django.urls import URLPattern, get_resolver, reverse
 
 from homeward.audit.models import AuditEvent, Operation
+from homeward.episodes.models import Episode
 from homeward.episodes.tests.factories import make_adult, report
 from homeward.errors import NotAllowed
 from homeward.people.actions import person_address_add
@@ -61,9 +62,24 @@ def test_anonymous_users_are_sent_to_sign_in(client, world):
         assert response.status_code == 302 and response["Location"].startswith(reverse("login")), name
 
 
+def test_police_see_a_profile_only_while_the_person_is_missing(client, world):
+    profile = make_profile(world)
+    detail = reverse("protocols:detail", args=[profile.pk])
+    login(client, world.call_handler)
+    assert client.get(detail).status_code == 404  # the police do not hold the form
+    assert f'data-profile="{profile.pk}"' not in client.get(reverse("protocols:list")).content.decode()
+    episode = report(world, profile.person)
+    assert client.get(detail).status_code == 200
+    Episode.objects.filter(pk=episode.pk).update(status="closed")
+    assert client.get(detail).status_code == 404  # returned once found and closed
+    submit_report(world, profile)
+    assert client.get(detail).status_code == 200  # the carer has sent a part 2
+
+
 def test_who_sees_the_profile(client, world):
     extra = make_extra(world)
     profile = make_profile(world)
+    report(world, profile.person)  # missing now: the police may see the form
     detail = reverse("protocols:detail", args=[profile.pk])
     expected = {
         world.care_staff: 200,  # holder
@@ -87,6 +103,7 @@ def test_who_sees_the_profile(client, world):
 
 def test_police_list_shows_profiles_in_the_force(client, world):
     profile = make_profile(world)
+    submit_report(world, profile)
     login(client, world.call_handler)
     body = client.get(reverse("protocols:list"), {"q": "hartley"}).content.decode()
     assert f'data-profile="{profile.pk}"' in body
@@ -187,6 +204,7 @@ def test_profile_follows_a_new_placement(world):
 
 def test_person_panel(client, world):
     profile = make_profile(world)
+    report(world, profile.person)
     stranger = make_adult(world)
     login(client, world.officer)
     body = client.get(reverse("person_detail", args=[profile.person_id])).content.decode()

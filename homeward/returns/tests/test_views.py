@@ -86,18 +86,22 @@ def test_anonymous_users_are_sent_to_sign_in(client, rw):
         assert response.status_code == 302 and response["Location"].startswith(reverse("login")), url
 
 
-def test_the_service_sees_unassigned_referrals_and_assigns_them(client, rw):
-    _, rhi = found_ruby(rw.world)
+def test_a_worker_sees_no_name_until_taking_a_referral_on(client, rw):
+    episode, rhi = found_ruby(rw.world)
     client.force_login(rw.other_worker)
-    assert "Ruby Hartley" in client.get(reverse("returns:mine")).content.decode()
-    assert client.get(reverse("returns:assign", args=[rhi.pk])).status_code == 200
-    response = client.post(
-        reverse("returns:assign", args=[rhi.pk]), {"version": rhi.version, "worker": rw.worker.pk}
-    )
+    page = client.get(reverse("returns:mine")).content.decode()
+    assert f'data-claimable="{rhi.pk}"' in page and episode.reference in page
+    assert "Ruby Hartley" not in page and "Oak House" not in page
+    assert client.get(detail_url(rhi)).status_code == 404
+    assert client.get(reverse("returns:assign", args=[rhi.pk])).status_code == 404
+    response = client.post(reverse("returns:claim", args=[rhi.pk]))
     assert response.status_code == 302 and response["Location"] == detail_url(rhi)
     rhi.refresh_from_db()
-    assert rhi.assigned_to == rw.worker and rhi.status == RhiStatus.ASSIGNED
-    # Once it is someone else's, the allocating worker no longer sees it.
+    assert rhi.assigned_to == rw.other_worker and rhi.status == RhiStatus.ASSIGNED
+    assert "Ruby Hartley" in client.get(detail_url(rhi)).content.decode()
+    # Taken: nobody else can take it, and another worker still sees nothing of it.
+    client.force_login(rw.worker)
+    assert client.post(reverse("returns:claim", args=[rhi.pk])).status_code == 404
     assert client.get(detail_url(rhi)).status_code == 404
 
 
