@@ -842,7 +842,7 @@ def escalation_decide(
                     expected_version=expected_version,
                     actor=actor,
                     kind="escalation_overturned",
-                    summary=f"Appeal upheld by {actor.display_name}: now recorded as missing",
+                    summary=f"Decision not to record overturned on appeal by {actor.display_name}: now recorded as missing",
                     status=to_status,
                 )
         except IntegrityError as exc:
