@@ -10,6 +10,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from homeward.episodes.models import Episode
+from homeward.notifications.models import Notification
 from homeward.protocols.models import ProfileMissingReport, ProtocolProfile, ReportStatus
 from homeward.protocols.tests.helpers import ruby_at_oak_house
 
@@ -63,6 +65,29 @@ def test_carer_keeps_profile_and_reports_missing_then_police_start_report(
     handler.get_by_role("button", name="Start the police report").click()
     expect(handler).to_have_url(re.compile(rf"/report/person/{ruby.pk}/$"))
     expect(handler.get_by_role("heading", name="Circumstances")).to_be_visible()
+    # The carer's part 2 is already in the police report: nothing is asked twice.
+    expect(handler.get_by_label("Where last seen")).to_have_value("Front door of Oak House")
+    expect(handler.get_by_label("Reasonable steps the carer took before reporting")).to_have_value(
+        re.compile("rang Jade's mum")
+    )
+    handler.get_by_label("Circumstances").fill("Left after an argument about her phone.")
+    if not handler.get_by_label("Name of the person reporting").input_value():
+        handler.get_by_label("Name of the person reporting").fill("Carys Carer")
+    if not handler.get_by_label("Their relationship to the missing person").input_value():
+        handler.get_by_label("Their relationship to the missing person").fill("Residential support worker")
+    handler.get_by_role("button", name="Save report and assess risk").click()
+    expect(handler.get_by_role("heading", name="First risk assessment")).to_be_visible()
+    episode = Episode.objects.get(person=ruby)
+    part2.refresh_from_db()
+    assert part2.episode == episode and part2.status == ReportStatus.LINKED
+    assert Notification.objects.filter(episode=episode, recipient=world.council_b, event="reported").exists()
+
+    # Children's social care (Council B placed Ruby) is told at once: its officer's home is the inbox.
+    council = sign_in(world.partner)
+    expect(council).to_have_url(re.compile(r"/inbox/$"))
+    expect(council.locator("main")).to_contain_text(episode.reference)
+    expect(council.locator("main")).to_contain_text("Ruby Hartley")
+    screenshot(council, "council-inbox")
 
     assert not browser_log.page_errors
     assert not [r for r in browser_log.failed_responses() if r[2] != "favicon"]
