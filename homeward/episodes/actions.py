@@ -341,6 +341,7 @@ def episode_decide_not_recorded(
         not_recorded_at=now,
     )
     _audit(actor, Operation.ALTERATION, "episode.not_recorded", episode, ["status", "not_recorded_reason"])
+    hooks.after_not_recorded(episode, actor)
     return episode
 
 
@@ -871,5 +872,5 @@ def escalation_decide(
     _audit(actor, Operation.ALTERATION, "escalation.decided", episode, ["escalations", "status"])
     if overturn:
         episode.refresh_from_db()
-        hooks.after_reported(episode, actor)
+        hooks.after_recorded_on_appeal(episode, actor)
     return escalation

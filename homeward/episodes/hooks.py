@@ -26,3 +26,15 @@ def after_found(episode: Episode, actor: User | None) -> None:
 
     notify_found(episode=episode, actor=actor)
     refer_on_return(episode=episode, actor=actor)
+
+
+def after_not_recorded(episode: Episode, actor: User | None) -> None:
+    from homeward.notifications.services import notify_not_recorded
+
+    notify_not_recorded(episode=episode, actor=actor)
+
+
+def after_recorded_on_appeal(episode: Episode, actor: User | None) -> None:
+    from homeward.notifications.services import notify_recorded_on_appeal
+
+    notify_recorded_on_appeal(episode=episode, actor=actor)

@@ -35,6 +35,8 @@ REASON_FOR_RECIPIENT: dict[str, str] = {
 class Event(models.TextChoices):
     REPORTED = "reported", "Missing"
     FOUND = "found", "Found"
+    NOT_RECORDED = "not_recorded", "Not recorded as missing"
+    RECORDED_ON_APPEAL = "recorded_on_appeal", "Recorded as missing on appeal"
 
 
 class DeliveryStatus(models.TextChoices):
@@ -55,7 +57,7 @@ class Notification(models.Model):
         "identity.Organisation", on_delete=models.PROTECT, related_name="notifications"
     )
     reason = models.CharField(max_length=40, choices=Reason.choices)
-    event = models.CharField(max_length=16, choices=Event.choices)
+    event = models.CharField(max_length=24, choices=Event.choices)
     status = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     created_at = models.DateTimeField()
     # Who set it off: the officer whose action shared the episode (None for the system clock).

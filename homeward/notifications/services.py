@@ -93,6 +93,31 @@ def notify_found(*, episode: Episode, actor: User | None) -> None:
     _notify(episode, actor, Event.FOUND, targets)
 
 
+@transaction.atomic
+def notify_not_recorded(*, episode: Episode, actor: User | None) -> None:
+    """Everyone told a report was made hears it was not recorded as a missing episode."""
+    _notify(episode, actor, Event.NOT_RECORDED, _told_at_report(episode))
+
+
+@transaction.atomic
+def notify_recorded_on_appeal(*, episode: Episode, actor: User | None) -> None:
+    """An appeal overturned a decision not to record: tell everyone told before, and anyone the rules
+    pick now, that this is a missing episode after all."""
+    targets = _told_at_report(episode)
+    for org_id, target in recipients_for(episode).items():
+        targets.setdefault(org_id, target)
+    _notify(episode, actor, Event.RECORDED_ON_APPEAL, targets)
+
+
+def _told_at_report(episode: Episode) -> dict[int, tuple[Organisation, str]]:
+    return {
+        n.recipient_id: (n.recipient, n.reason)
+        for n in Notification.objects.filter(episode=episode, event=Event.REPORTED)
+        .select_related("recipient")
+        .order_by("id")
+    }
+
+
 def _notify(
     episode: Episode, actor: User | None, event: str, targets: dict[int, tuple[Organisation, str]]
 ) -> list[Notification]:

@@ -243,3 +243,38 @@ def test_a_switched_off_sharing_rule_stops_the_notification_too(world):
     episode = report(world, make_ruby(world))
     recipients = set(Notification.objects.filter(episode=episode).values_list("recipient__name", flat=True))
     assert recipients == {"Care Provider B"}
+
+
+def test_partners_hear_when_a_report_is_not_recorded_and_when_an_appeal_overturns_it(world):
+    from homeward.conftest import make_user
+    from homeward.episodes import actions
+    from homeward.episodes.tests.factories import make_ruby, report
+    from homeward.identity.roles import Role
+    from homeward.notifications.models import Notification
+
+    episode = report(world, make_ruby(world))
+    episode = actions.episode_decide_not_recorded(
+        actor=world.call_handler,
+        episode=episode,
+        expected_version=1,
+        reason="Known to be with her aunt nearby",
+    )
+    events = set(Notification.objects.filter(episode=episode).values_list("recipient__name", "event"))
+    assert {("Council B", "not_recorded"), ("Care Provider B", "not_recorded")} <= events
+    escalation = actions.escalation_raise(
+        actor=world.care_staff, episode=episode, grounds="The aunt says she is not there"
+    )
+    senior = make_user("sid_senior", world.force, Role.DETECTIVE_INSPECTOR)
+    actions.escalation_decide(
+        actor=senior,
+        escalation=escalation,
+        expected_version=episode.version,
+        overturn=True,
+        reasons="The aunt has not seen her: record now.",
+    )
+    told = set(
+        Notification.objects.filter(episode=episode, event="recorded_on_appeal").values_list(
+            "recipient__name", flat=True
+        )
+    )
+    assert told == {"Council B", "Care Provider B"}
