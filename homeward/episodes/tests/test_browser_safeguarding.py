@@ -166,7 +166,9 @@ def test_carer_appeal_overturns_a_decision_not_to_record(world, sign_in, browser
     # --- The home hears of the report in its inbox and appeals the decision. ---
     carer = sign_in(world.care_staff)
     carer.get_by_role("link", name=re.compile(r"^Inbox")).click()
-    carer.get_by_role("button", name=f"Open {episode.reference} and mark it read").click()
+    carer.get_by_role(
+        "button", name=f"Open {episode.reference} (not recorded as missing) and mark it read"
+    ).click()
     expect(carer).to_have_url(re.compile(rf"/episodes/{episode.pk}/$"))
     expect(carer.locator("h1 [data-status]")).to_have_text("Not recorded as missing")
     expect(carer.locator("main")).to_contain_text(reason)
