@@ -42,6 +42,7 @@ from homeward.episodes.models import (
 from homeward.errors import EditConflict, IllegalTransition, InvalidInput, NotAllowed
 from homeward.identity.roles import Capability
 from homeward.places.models import REASONABLE_STEPS_CATEGORIES, LocationCategory
+from homeward.versioning import update_if_unchanged
 
 if TYPE_CHECKING:
     from homeward.identity.models import District, User
@@ -151,15 +152,14 @@ def _save_state(
 ) -> Episode:
     """Conditionally write the episode's new state and its history row, or raise EditConflict."""
     now = _now()
-    updated = Episode.objects.filter(pk=episode.pk, version=expected_version).update(
-        version=F("version") + 1, updated_at=now, **fields
+    current = update_if_unchanged(
+        Episode, pk=episode.pk, expected_version=expected_version, updated_at=now, **fields
     )
-    if updated == 0:
-        current = Episode.objects.filter(pk=episode.pk).values_list("version", flat=True).first()
+    if current is not None:
         raise EditConflict(
             "Someone else changed this episode after you opened it. Nothing you entered has been saved yet: "
             "check what changed, then submit again.",
-            current_version=current or 0,
+            current_version=current,
             changes=_changes_since(episode.pk, expected_version),
         )
     EpisodeEvent.objects.create(

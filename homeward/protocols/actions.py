@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from homeward.audit.log import audit_record
@@ -42,6 +41,7 @@ from homeward.protocols.selectors import (
     people_for_new_profile,
     report_visibility,
 )
+from homeward.versioning import update_if_unchanged
 
 if TYPE_CHECKING:
     from homeward.episodes.models import Episode
@@ -109,15 +109,19 @@ def _save_state(
 ) -> ProtocolProfile:
     """Conditionally write the profile's new state and its history row, or raise EditConflict."""
     now = timezone.now()
-    updated = ProtocolProfile.objects.filter(pk=profile.pk, version=expected_version).update(
-        version=F("version") + 1, updated_at=now, updated_by=actor, **fields
+    current = update_if_unchanged(
+        ProtocolProfile,
+        pk=profile.pk,
+        expected_version=expected_version,
+        updated_at=now,
+        updated_by=actor,
+        **fields,
     )
-    if not updated:
-        current = ProtocolProfile.objects.filter(pk=profile.pk).values_list("version", flat=True).first()
+    if current is not None:
         raise EditConflict(
             "Someone else changed this profile after you opened it. Nothing you entered has been saved yet: "
             "check what changed, then submit again.",
-            current_version=current or 0,
+            current_version=current,
             changes=_changes_since(profile.pk, expected_version),
         )
     _event(profile, version=expected_version + 1, kind=kind, summary=summary, actor=actor)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from homeward.audit.log import audit_record
@@ -33,6 +32,7 @@ from homeward.returns.models import (
     RhiStatus,
 )
 from homeward.returns.selectors import is_assigner, may_decide_for, workers_for
+from homeward.versioning import update_if_unchanged
 
 if TYPE_CHECKING:
     from homeward.identity.models import User
@@ -90,15 +90,14 @@ def _save_state(
 ) -> ReturnInterview:
     """Conditionally write the interview's new state and its history row, or raise EditConflict."""
     now = _now()
-    updated = ReturnInterview.objects.filter(pk=rhi.pk, version=expected_version).update(
-        version=F("version") + 1, updated_at=now, **fields
+    current = update_if_unchanged(
+        ReturnInterview, pk=rhi.pk, expected_version=expected_version, updated_at=now, **fields
     )
-    if updated == 0:
-        current = ReturnInterview.objects.filter(pk=rhi.pk).values_list("version", flat=True).first()
+    if current is not None:
         raise EditConflict(
             "Someone else changed this interview after you opened it. Nothing you entered has been saved "
             "yet: check what changed, then submit again.",
-            current_version=current or 0,
+            current_version=current,
             changes=_changes_since(rhi.pk, expected_version),
         )
     ReturnInterviewEvent.objects.create(
