@@ -402,8 +402,17 @@ def reports_submitted_for(*, actor: User) -> list[ProfileMissingReport]:
 
 def reports_for_episode(*, actor: User, episode: Episode) -> list[ProfileMissingReport]:
     """Part 2 linked to this episode, and any submitted for the person that no episode has taken yet."""
-    return list(
+    reports = list(
         reports_visible_to(actor)
         .filter(Q(episode=episode) | Q(profile__person_id=episode.person_id, status=ReportStatus.SUBMITTED))
         .order_by("-submitted_at")
     )
+    if reports:
+        # Part 2 holds what the person wore and who they were with: showing it is a consultation.
+        audit_consultation(
+            actor=actor,
+            event_type="profile_report.viewed",
+            object_type="profile_report",
+            object_ids=[r.pk for r in reports],
+        )
+    return reports

@@ -90,3 +90,16 @@ def test_the_dashboard_flags_carers_reports_waiting(client, world):
 def test_care_staff_start_at_their_profiles(client, world):
     login(client, world.care_staff)
     assert client.get(reverse("home"))["Location"] == reverse("protocols:list")
+
+
+def test_showing_a_part2_on_the_episode_page_is_logged(client, world):
+    from homeward.audit.models import AuditEvent
+    from homeward.episodes.tests.factories import report
+
+    profile = make_profile(world)
+    part2 = submit_report(world, profile)
+    episode = report(world, profile.person)
+    login(client, world.officer)
+    client.get(reverse("episode_detail", args=[episode.pk]))
+    event = AuditEvent.objects.get(event_type="profile_report.viewed", actor_user_id=world.officer.pk)
+    assert event.object_ids == [str(part2.pk)]
