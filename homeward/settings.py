@@ -97,6 +97,9 @@ INSTALLED_APPS = [
     "homeward.notifications",
     "homeward.protocols",
     "homeward.returns",
+    "homeward.prevention",
+    "homeward.families",
+    "homeward.chronology",
     "homeward.demo",
 ]
 

@@ -51,4 +51,7 @@ urlpatterns = [
     path("inbox/", include("homeward.notifications.urls")),
     path("profiles/", include("homeward.protocols.urls")),
     path("interviews/", include("homeward.returns.urls")),
+    path("prevention/", include("homeward.prevention.urls")),
+    path("families/", include("homeward.families.urls")),
+    path("chronology/", include("homeward.chronology.urls")),
 ]

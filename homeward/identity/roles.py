@@ -37,6 +37,10 @@ class Capability(models.TextChoices):
     VIEW_SHARING_RULES = "view_sharing_rules", "See the sharing rules"
     RAISE_ESCALATION = "raise_escalation", "Appeal a decision not to record"
     DECIDE_ESCALATION = "decide_escalation", "Decide appeals against decisions not to record"
+    PLAN_PREVENTION = "plan_prevention", "Keep trigger plans, meetings and early-help referrals"
+    MANAGE_INITIATIVES = "manage_initiatives", "Keep the initiatives register"
+    ASSESS_LOCALITY = "assess_locality", "Record locality risk assessments for premises"
+    LOG_FAMILY_CONTACT = "log_family_contact", "Log contact with the missing person's family"
 
 
 _POLICE_CASEWORK = {
@@ -55,11 +59,18 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_DASHBOARD,
             Capability.DECIDE_NOT_RECORDED,
             Capability.RAISE_ESCALATION,
+            Capability.LOG_FAMILY_CONTACT,
         }
     ),
     Role.OFFICER: frozenset(
         _POLICE_CASEWORK
-        | {Capability.REPORT, Capability.CREATE_PERSON, Capability.ASSESS_RISK, Capability.RECORD_FOUND}
+        | {
+            Capability.REPORT,
+            Capability.CREATE_PERSON,
+            Capability.ASSESS_RISK,
+            Capability.RECORD_FOUND,
+            Capability.LOG_FAMILY_CONTACT,
+        }
     ),
     Role.SUPERVISOR: frozenset(
         _POLICE_CASEWORK
@@ -72,6 +83,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.CLOSE,
             Capability.DECIDE_NOT_RECORDED,
             Capability.DECIDE_ESCALATION,
+            Capability.PLAN_PREVENTION,
+            Capability.LOG_FAMILY_CONTACT,
         }
     ),
     Role.DETECTIVE_INSPECTOR: frozenset(
@@ -82,16 +95,37 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.RECORD_FOUND,
             Capability.CLOSE,
             Capability.DECIDE_ESCALATION,
+            Capability.PLAN_PREVENTION,
+            Capability.LOG_FAMILY_CONTACT,
         }
     ),
-    Role.MFH_COORDINATOR: frozenset(_POLICE_CASEWORK | {Capability.MANAGE_LOCATIONS}),
+    Role.MFH_COORDINATOR: frozenset(
+        _POLICE_CASEWORK
+        | {
+            Capability.MANAGE_LOCATIONS,
+            Capability.PLAN_PREVENTION,
+            Capability.MANAGE_INITIATIVES,
+            Capability.ASSESS_LOCALITY,
+            Capability.LOG_FAMILY_CONTACT,
+        }
+    ),
     Role.ANALYST: frozenset({Capability.VIEW_CASES, Capability.VIEW_DASHBOARD}),
-    Role.CSC_MISSING_OFFICER: frozenset({Capability.VIEW_CASES, Capability.RAISE_ESCALATION}),
+    Role.CSC_MISSING_OFFICER: frozenset(
+        {
+            Capability.VIEW_CASES,
+            Capability.RAISE_ESCALATION,
+            Capability.PLAN_PREVENTION,
+            Capability.ASSESS_LOCALITY,
+        }
+    ),
     Role.RHI_WORKER: frozenset(),
-    Role.CARE_STAFF: frozenset({Capability.VIEW_CASES, Capability.RAISE_ESCALATION}),
+    Role.CARE_STAFF: frozenset(
+        {Capability.VIEW_CASES, Capability.RAISE_ESCALATION, Capability.ASSESS_LOCALITY}
+    ),
     Role.HEALTH_STAFF: frozenset({Capability.VIEW_CASES, Capability.RAISE_ESCALATION}),
     Role.VOLUNTARY_WORKER: frozenset(),
-    Role.COMMISSIONER: frozenset(),
+    # The commissioner's office funds community safety initiatives and keeps their register.
+    Role.COMMISSIONER: frozenset({Capability.MANAGE_INITIATIVES}),
     Role.AUDITOR: frozenset({Capability.VIEW_SHARING_RULES}),
     Role.ADMINISTRATOR: frozenset({Capability.VIEW_SHARING_RULES}),
 }
