@@ -264,6 +264,8 @@ HOMEWARD_REVIEW_MINUTES: dict[str, int] = envjson(
     "HOMEWARD_REVIEW_MINUTES", {"high": 120, "medium": 360, "low": 720, "very_low": 1440}
 )
 HOMEWARD_SIGN_OFF_MINUTES = envint("HOMEWARD_SIGN_OFF_MINUTES", 60)
+# A background task running longer than this is taken to be abandoned by a stopped worker (homeward.worker).
+HOMEWARD_TASK_LEASE_SECONDS = envint("HOMEWARD_TASK_LEASE_SECONDS", 600)
 HOMEWARD_MPU_NOTIFY_HOURS = envint("HOMEWARD_MPU_NOTIFY_HOURS", 72)
 HOMEWARD_LONG_TERM_DAYS = envint("HOMEWARD_LONG_TERM_DAYS", 28)
 HOMEWARD_PREVENTION_INTERVIEW_HOURS = envint("HOMEWARD_PREVENTION_INTERVIEW_HOURS", 24)

@@ -31,6 +31,10 @@ urlpatterns = [
     path("episodes/<int:pk>/close/", episodes.close, name="episode_close"),
     path("episodes/<int:pk>/not-recorded/", episodes.not_recorded, name="not_recorded"),
     path("episodes/<int:pk>/long-term/", episodes.long_term, name="long_term"),
+    path("episodes/<int:pk>/mpu/", episodes.mpu_notified, name="mpu_notified"),
+    path(
+        "clock-alerts/<int:pk>/acknowledge/", episodes.clock_alert_acknowledge, name="clock_alert_acknowledge"
+    ),
     path("episodes/<int:pk>/updates/", episodes.update_add, name="update_add"),
     path("episodes/<int:pk>/enquiries/", episodes.enquiry_add, name="enquiry_add"),
     path("episodes/<int:pk>/sightings/", episodes.sighting_new, name="sighting_new"),

@@ -1586,6 +1586,7 @@ class Writer:
                 "reporting_person_relationship": relation,
                 "reporting_person_phone": phone,
                 "missing_from_id": place.pk if place is not None else None,
+                "premises_provider_id": place.provider_id if place is not None else None,
                 "missing_from_address": address,
                 "missing_from_category": category,
                 "last_seen_at": t - _last_seen_gap(rng, arch.key, category),

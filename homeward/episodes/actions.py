@@ -22,6 +22,7 @@ from homeward.audit.log import audit_record
 from homeward.audit.models import Operation
 from homeward.episodes import hooks, policy
 from homeward.episodes.models import (
+    ClockAlert,
     Condition,
     Enquiry,
     EnquiryStatus,
@@ -40,7 +41,7 @@ from homeward.episodes.models import (
     Status,
 )
 from homeward.errors import EditConflict, IllegalTransition, InvalidInput, NotAllowed
-from homeward.identity.roles import Capability
+from homeward.identity.roles import Capability, outranks
 from homeward.places.models import REASONABLE_STEPS_CATEGORIES, LocationCategory
 from homeward.versioning import update_if_unchanged
 
@@ -299,6 +300,7 @@ def _episode_insert(
         reporting_person_relationship=data.reporting_person_relationship.strip(),
         reporting_person_phone=data.reporting_person_phone.strip(),
         missing_from=data.missing_from,
+        premises_provider_id=data.missing_from.provider_id if data.missing_from else None,
         missing_from_address=data.missing_from_address.strip(),
         missing_from_category=data.missing_from.category if data.missing_from else data.missing_from_category,
         last_seen_at=data.last_seen_at,
@@ -831,6 +833,11 @@ def escalation_decide(
         raise IllegalTransition("This appeal has already been decided.")
     if episode.not_recorded_by_id == actor.pk:
         raise NotAllowed("The officer who decided not to record cannot decide the appeal against it")
+    decider = episode.not_recorded_by
+    if decider is not None and not outranks(actor.role, decider.role):
+        raise NotAllowed(
+            f"An appeal against a decision by a {decider.get_role_display().lower()} goes to a more senior officer"
+        )
     if len(reasons.strip()) < 10:
         raise InvalidInput({"reasons": "Give the reasons for the decision (at least 10 characters)"})
     now = _now()
@@ -874,3 +881,53 @@ def escalation_decide(
         episode.refresh_from_db()
         hooks.after_recorded_on_appeal(episode, actor)
     return escalation
+
+
+# --- Clocks ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def episode_record_mpu_notified(
+    *, actor: User, episode: Episode, expected_version: int, reference: str = ""
+) -> Episode:
+    """The UK Missing Persons Unit has been told (due once someone is missing 72 hours)."""
+    _require(actor, Capability.INVESTIGATE, "record that the missing persons unit was told")
+    if not episode.is_open:
+        raise IllegalTransition("Only someone still missing is notified to the missing persons unit.")
+    if episode.mpu_notified_at is not None:
+        raise IllegalTransition("The missing persons unit has already been told about this episode.")
+    episode = _save_state(
+        episode,
+        expected_version=expected_version,
+        actor=actor,
+        kind="mpu_notified",
+        summary="Missing persons unit notified"
+        + (f" (reference {reference.strip()})" if reference.strip() else ""),
+        mpu_notified_at=_now(),
+        mpu_notified_by=actor,
+        mpu_reference=reference.strip()[:60],
+    )
+    _audit(actor, Operation.DISCLOSURE, "episode.mpu_notified", episode, ["mpu_notified_at", "mpu_reference"])
+    return episode
+
+
+@transaction.atomic
+def clock_alert_acknowledge(*, actor: User, alert: ClockAlert) -> ClockAlert:
+    """The manager an overdue clock was escalated to takes it on. Acknowledging twice changes nothing."""
+    if not (actor.is_active and actor.organisation_id == alert.organisation_id and actor.role == alert.role):
+        raise NotAllowed("Only the manager this alert was escalated to can acknowledge it")
+    updated = ClockAlert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
+        acknowledged_at=_now(), acknowledged_by=actor
+    )
+    alert.refresh_from_db()
+    if updated:
+        audit_record(
+            actor=actor,
+            operation=Operation.ALTERATION,
+            event_type="clock.acknowledged",
+            object_type="episode",
+            object_ids=[alert.episode_id],
+            changed_fields=["acknowledged_at"],
+            reason=f"alert {alert.pk}",
+        )
+    return alert

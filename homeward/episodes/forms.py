@@ -31,6 +31,12 @@ class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
+class MpuNotifiedForm(VersionedForm):
+    reference = forms.CharField(
+        label="Missing persons unit reference (if given)", required=False, max_length=60
+    )
+
+
 class ReportForm(forms.Form):
     district = forms.ModelChoiceField(queryset=District.objects.none(), empty_label=None)
     missing_from = forms.ModelChoiceField(

@@ -73,6 +73,17 @@ class Episode(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     not_recorded_at = models.DateTimeField(null=True, blank=True)
+    # The UK Missing Persons Unit must be told of anyone still missing after 72 hours (SPEC §3-4).
+    mpu_notified_at = models.DateTimeField(null=True, blank=True)
+    mpu_notified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    mpu_reference = models.CharField(max_length=60, blank=True)
+    # The premises' provider at report time: a later change of operator must not move who sees the
+    # episode (the "missing from premises" sharing basis reads this, not the location's provider today).
+    premises_provider = models.ForeignKey(
+        "identity.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField()
@@ -307,3 +318,45 @@ class Escalation(models.Model):
                 fields=["episode"], condition=models.Q(status="open"), name="one_open_escalation_per_episode"
             )
         ]
+
+
+class Clock(models.TextChoices):
+    """The clocks of SPEC §4 that escalate when they run out."""
+
+    REVIEW = "review", "Risk review"
+    SIGN_OFF = "sign_off", "Supervisor sign-off"
+    MPU = "mpu", "Missing persons unit notification"
+    PREVENTION_INTERVIEW = "prevention_interview", "Prevention interview"
+    RHI_OFFER = "rhi_offer", "Return home interview offer"
+
+
+class ClockAlert(models.Model):
+    """An overdue clock escalated to a manager (episodes.clocks).
+
+    One row per episode, clock and missed due time: a sweep that runs twice, or a task the worker
+    retries after a restart, escalates once. A new due time (a later review, say) is a new row.
+    """
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="clock_alerts")
+    clock = models.CharField(max_length=24, choices=Clock.choices)
+    due_at = models.DateTimeField()
+    escalated_at = models.DateTimeField()
+    # Escalated to this role in this organisation (the force's supervisors, the RHI service's manager).
+    organisation = models.ForeignKey("identity.Organisation", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=32)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Set by the sweep once the clock is no longer overdue (reviewed, signed off, notified, done).
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "clock", "due_at"], name="one_alert_per_missed_clock")
+        ]
+        indexes = [models.Index(fields=["organisation", "resolved_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_clock_display()} overdue on {self.episode_id}"

@@ -14,8 +14,10 @@ from django.utils import timezone
 
 from homeward.audit.log import audit_consultation
 from homeward.episodes import policy
+from homeward.episodes.clocks import Overdue, overdue_clocks
 from homeward.episodes.models import (
     OPEN_STATUSES,
+    ClockAlert,
     Enquiry,
     Episode,
     Escalation,
@@ -26,6 +28,7 @@ from homeward.episodes.models import (
 from homeward.episodes.patterns import Pattern, patterns_for
 from homeward.episodes.sharing import episode_visibility
 from homeward.identity.models import District, User
+from homeward.identity.roles import Capability, Role
 
 
 def episodes_visible_to(actor: User) -> QuerySet[Episode]:
@@ -223,3 +226,71 @@ def dashboard_alerts_for(*, actor: User) -> DashboardAlerts:
             episode__in=episodes_visible_to(actor), status=EscalationStatus.OPEN
         ).count(),
     )
+
+
+@dataclass
+class OverdueRow:
+    """An overdue clock on the dashboard, with its escalation once the sweep has made it."""
+
+    item: Overdue
+    episode: Episode
+    alert: ClockAlert | None
+    may_acknowledge: bool
+
+    @property
+    def escalated_to(self) -> str:
+        return Role(self.item.role).label
+
+
+def overdue_for(*, actor: User, now: dt.datetime | None = None) -> list[OverdueRow]:
+    """Overdue clocks for the actor's dashboard, computed live so they show on the next poll.
+
+    Police dashboard users see every overdue clock on the episodes they may see; anyone else sees the
+    unresolved alerts escalated to their organisation and role (a return interview service manager).
+    """
+    now = now or timezone.now()
+    if actor.can(Capability.VIEW_DASHBOARD):
+        items = overdue_clocks(now=now, episodes=episodes_visible_to(actor))
+    elif actor.organisation_id and actor.is_active:
+        alerts = ClockAlert.objects.filter(
+            organisation_id=actor.organisation_id, role=actor.role, resolved_at__isnull=True
+        )
+        items = [Overdue(a.episode_id, a.clock, a.due_at, a.organisation_id) for a in alerts]
+    else:
+        items = []
+    if not items:
+        return []
+    episode_ids = {i.episode_id for i in items}
+    episodes = Episode.objects.select_related("person", "district").in_bulk(episode_ids)
+    alerts_by_key = {
+        (a.episode_id, a.clock, a.due_at): a
+        for a in ClockAlert.objects.filter(episode_id__in=episode_ids).select_related("acknowledged_by")
+    }
+    rows = []
+    for item in items:
+        alert = alerts_by_key.get(item.key)
+        rows.append(
+            OverdueRow(
+                item=item,
+                episode=episodes[item.episode_id],
+                alert=alert,
+                may_acknowledge=bool(
+                    alert is not None
+                    and alert.acknowledged_at is None
+                    and actor.organisation_id == alert.organisation_id
+                    and actor.role == alert.role
+                ),
+            )
+        )
+    audit_consultation(
+        actor=actor, event_type="clock.overdue_listed", object_type="episode", object_ids=sorted(episode_ids)
+    )
+    return rows
+
+
+def clock_alert_for(*, actor: User, pk: int) -> ClockAlert:
+    """An alert escalated to the actor's organisation; 404 otherwise."""
+    alert = ClockAlert.objects.filter(pk=pk, organisation_id=actor.organisation_id).first()
+    if alert is None or not actor.is_active:
+        raise Http404("No such alert")
+    return alert

@@ -48,7 +48,7 @@ def _episode_q(org: Organisation, basis: str) -> Q:
         Basis.PLACING_AUTHORITY: Q(placing_authority_id=org.pk),
         Basis.HOST_AUTHORITY_CHILDREN: Q(is_child=True, district__council_id=org.pk),
         Basis.HOME_AUTHORITY_CHILDREN: Q(is_child=True, person__home_district__council_id=org.pk),
-        Basis.MISSING_FROM_PREMISES: Q(missing_from__provider_id=org.pk),
+        Basis.MISSING_FROM_PREMISES: Q(premises_provider_id=org.pk),
     }
     return queries.get(basis, NOTHING)
 

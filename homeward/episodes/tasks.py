@@ -1,8 +1,8 @@
 """Background work for episodes, run by the database-backed worker (`homeward db_worker`).
 
-Issue 2 keeps one clock here: open episodes pass to long-term missing after HOMEWARD_LONG_TERM_DAYS.
-The other clocks of SPEC §4 (review, sign-off, MPU at 72 h, interviews) are shown on every page and
-dashboard already; escalating them is issue 3's work.
+The sweep moves open episodes to long-term missing after HOMEWARD_LONG_TERM_DAYS, then escalates every
+overdue clock of SPEC §4 (episodes.clocks). Both steps are idempotent, so the worker may run the task
+twice (a retry after a restart, two sweeps queued close together) without doing anything twice.
 """
 
 from __future__ import annotations
@@ -14,8 +14,11 @@ from django.utils import timezone
 from django_tasks import task
 
 from homeward.episodes.actions import episode_mark_long_term
+from homeward.episodes.clocks import escalate_overdue_clocks
 from homeward.episodes.models import Episode, Status
 from homeward.errors import DomainError
+from homeward.notifications.tasks import mark_abandoned_sends_failed
+from homeward.worker import lease, requeue_abandoned_tasks
 
 
 def long_term_due() -> list[Episode]:
@@ -25,7 +28,15 @@ def long_term_due() -> list[Episode]:
 
 @task()
 def clocks_sweep() -> int:
-    """Move every episode past the threshold to long-term missing. Idempotent: safe to run twice."""
+    """Long-term moves, then escalations. Returns how many episodes became long-term missing."""
+    requeue_abandoned_tasks()
+    mark_abandoned_sends_failed(older_than=lease())
+    moved = mark_long_term_due()
+    escalate_overdue_clocks(now=timezone.now())
+    return moved
+
+
+def mark_long_term_due() -> int:
     moved = 0
     for episode in long_term_due():
         try:

@@ -7,14 +7,17 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from homeward.episodes import actions, forms, selectors
+from homeward.episodes import actions, clocks, forms, selectors
 from homeward.episodes.actions import CALL_HANDLER_QUESTIONS, RISK_FACTORS, SYSTEMS
 from homeward.episodes.models import Episode, PreventionInterview
 from homeward.episodes.patterns import pattern_for
+from homeward.errors import NotAllowed
 from homeward.identity.models import User
 from homeward.identity.roles import Capability
 from homeward.people.selectors import person_for, person_history_for
@@ -49,6 +52,7 @@ def _dashboard_context(request: HttpRequest) -> dict[str, Any]:
         "district": district,
         "poll_seconds": settings.HOMEWARD_DASHBOARD_POLL_SECONDS,
         "alerts": selectors.dashboard_alerts_for(actor=actor),
+        "overdue": selectors.overdue_for(actor=actor),
         "counts": {
             "open": len(rows),
             "high": sum(1 for r in rows if r.episode.risk_level == "high"),
@@ -61,8 +65,11 @@ def _dashboard_context(request: HttpRequest) -> dict[str, Any]:
 
 @requires(Capability.VIEW_CASES)
 def partner_home(request: HttpRequest) -> HttpResponse:
-    rows = selectors.episodes_active_for(actor=_actor(request))
-    return render(request, "episodes/partner_home.html", {"rows": rows})
+    actor = _actor(request)
+    rows = selectors.episodes_active_for(actor=actor)
+    return render(
+        request, "episodes/partner_home.html", {"rows": rows, "overdue": selectors.overdue_for(actor=actor)}
+    )
 
 
 @requires(Capability.REPORT)
@@ -127,6 +134,10 @@ def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "enquiry_form": forms.EnquiryForm(force_id=episode.force_id),
         "can": {c.value: actor.can(c) for c in Capability},
         "pattern": pattern_for(episode, actor=actor),
+        "mpu_due": clocks.mpu_due(episode),
+        "prevention_due": clocks.prevention_interview_due(episode),
+        "mpu_form": forms.MpuNotifiedForm(initial={"version": episode.version}),
+        "now": timezone.now(),
     }
     escalations = list(episode.escalations.select_related("decided_by"))
     context["escalations"] = escalations
@@ -452,6 +463,52 @@ def long_term(request: HttpRequest, pk: int) -> HttpResponse:
             "; ".join(str(e) for e in form.non_field_errors()) or "Could not mark as long-term missing.",
         )
     return redirect("episode_detail", pk=episode.pk)
+
+
+@requires(Capability.INVESTIGATE)
+@require_POST
+def mpu_notified(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    episode = selectors.episode_for(actor=actor, pk=pk)
+    form = forms.MpuNotifiedForm(request.POST)
+    context: dict[str, Any] = {}
+    if form.is_valid() and apply_action(
+        form,
+        lambda: actions.episode_record_mpu_notified(
+            actor=actor,
+            episode=episode,
+            expected_version=form.cleaned_data["version"],
+            reference=form.cleaned_data["reference"],
+        ),
+        context,
+    ):
+        messages.success(request, "Recorded that the missing persons unit has been told.")
+    else:
+        errors = [str(e) for e in form.non_field_errors()] + [
+            f"{form.fields[name].label}: {', '.join(errs)}"
+            for name, errs in form.errors.items()
+            if name in form.fields and name != "version"
+        ]
+        if "conflict" in context:
+            errors.append(context["conflict"].message)
+        messages.error(request, "; ".join(errors) or "Could not record the notification.")
+    return redirect("episode_detail", pk=episode.pk)
+
+
+@login_required
+@require_POST
+def clock_alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    """The manager an overdue clock was escalated to takes it on; back to where they were."""
+    actor = _actor(request)
+    alert = selectors.clock_alert_for(actor=actor, pk=pk)
+    try:
+        actions.clock_alert_acknowledge(actor=actor, alert=alert)
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
+    messages.success(
+        request, f"Acknowledged: {alert.get_clock_display().lower()} overdue on {alert.episode}."
+    )
+    return redirect("dashboard" if actor.can(Capability.VIEW_DASHBOARD) else "partner_home")
 
 
 @requires(Capability.RAISE_ESCALATION)

@@ -131,5 +131,20 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 
+# Police rank for appeals against a decision not to record: the appeal goes to someone senior to
+# whoever decided (SPEC §3 "assigned to a senior officer"). Roles not listed hold no rank.
+POLICE_RANK: dict[str, int] = {
+    Role.CALL_HANDLER: 1,
+    Role.OFFICER: 1,
+    Role.MFH_COORDINATOR: 1,
+    Role.SUPERVISOR: 2,
+    Role.DETECTIVE_INSPECTOR: 3,
+}
+
+
+def outranks(role: str, other: str) -> bool:
+    return POLICE_RANK.get(role, 0) > POLICE_RANK.get(other, 0)
+
+
 def role_can(role: str, capability: str) -> bool:
     return capability in ROLE_CAPABILITIES.get(role, frozenset())

@@ -41,13 +41,14 @@ class Event(models.TextChoices):
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", "Waiting to send"
+    SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     READ = "read", "Read"
     FAILED = "failed", "Email failed"
 
 
 # Everything but READ counts towards the inbox's unread number: a failed email is still news in Homeward.
-UNREAD_STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.SENT, DeliveryStatus.FAILED)
+UNREAD_STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.SENT, DeliveryStatus.FAILED)
 
 
 class Notification(models.Model):
@@ -65,6 +66,8 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When a worker claimed the email (status "sending"); a claim older than the task lease was abandoned.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     read_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

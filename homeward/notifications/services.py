@@ -68,8 +68,8 @@ def recipients_for(episode: Episode) -> dict[int, tuple[Organisation, str]]:
         # A child missing away from home: the council where they live needs to know too.
         home_district = episode.person.home_district
         add(home_district.council if home_district is not None else None, Reason.CHILD_HOME_AUTHORITY)
-    if episode.missing_from is not None:
-        add(episode.missing_from.provider, Reason.MISSING_FROM_PROVIDER)
+    # The provider at report time, so a later change of operator does not change who was told.
+    add(episode.premises_provider, Reason.MISSING_FROM_PROVIDER)
     return found
 
 

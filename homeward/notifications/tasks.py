@@ -7,6 +7,7 @@ and is seen only by someone who signs in (and whose organisation may see the epi
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.core.mail import send_mail
@@ -37,12 +38,17 @@ def email_body(reference: str, event: str) -> str:
 def send_notification_email(notification_id: int) -> str:
     """Email the recipient organisation, then record the outcome. Returns it: sent, failed or skipped.
 
-    Safe to run twice: only a pending notification is emailed, so a retried task never sends again,
-    and one already read in Homeward needs no email.
+    Safe to run twice, and never sends twice: the notification is claimed (pending → sending) before
+    the email goes, so a retried task finds it claimed and skips it. One already read in Homeward
+    needs no email. A worker that stops between claiming and recording leaves it "sending";
+    `mark_abandoned_sends_failed` later says so, rather than guess that it arrived.
     """
-    notification = Notification.objects.select_related("episode").filter(pk=notification_id).first()
-    if notification is None or notification.status != DeliveryStatus.PENDING:
+    claimed = Notification.objects.filter(pk=notification_id, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.SENDING, claimed_at=timezone.now()
+    )
+    if not claimed:
         return "skipped"
+    notification = Notification.objects.select_related("episode").get(pk=notification_id)
     addresses = notification.email_addresses
     if addresses:
         try:
@@ -56,7 +62,7 @@ def send_notification_email(notification_id: int) -> str:
             # Any transport error (refused, timed out, bad configuration) is recorded, not raised:
             # the force sees "Email failed" on the episode and can phone instead.
             logger.warning("Notification %s: email failed (%s)", notification_id, type(exc).__name__)
-            Notification.objects.filter(pk=notification_id, status=DeliveryStatus.PENDING).update(
+            Notification.objects.filter(pk=notification_id, status=DeliveryStatus.SENDING).update(
                 status=DeliveryStatus.FAILED, email_error=f"{type(exc).__name__}: {exc}"[:300]
             )
             return "failed"
@@ -65,7 +71,16 @@ def send_notification_email(notification_id: int) -> str:
     Notification.objects.filter(pk=notification_id).update(
         sent_at=timezone.now(),
         status=Case(
-            When(status=DeliveryStatus.PENDING, then=Value(DeliveryStatus.SENT)), default=F("status")
+            When(status=DeliveryStatus.SENDING, then=Value(DeliveryStatus.SENT)), default=F("status")
         ),
     )
     return "sent"
+
+
+def mark_abandoned_sends_failed(*, older_than: dt.timedelta) -> int:
+    """Notifications left "sending" by a stopped worker: the email may or may not have gone."""
+    cutoff = timezone.now() - older_than
+    return Notification.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=cutoff).update(
+        status=DeliveryStatus.FAILED,
+        email_error="Delivery unknown: the worker stopped while sending. Phone the recipient to be sure.",
+    )

@@ -135,3 +135,35 @@ def test_the_dashboard_flags_waiting_appeals_without_a_reload(client, world, dec
     actions.escalation_raise(actor=world.care_staff, episode=declined, grounds="Please reconsider this one")
     rows = client.get(reverse("dashboard_rows")).content.decode()
     assert 'data-alert="appeals"' in rows and "1 appeal against" in rows
+
+
+def test_an_appeal_against_a_supervisors_decision_needs_a_more_senior_officer(world):
+    episode = actions.episode_decide_not_recorded(
+        actor=world.supervisor,
+        episode=report(world, make_ruby(world)),
+        expected_version=1,
+        reason="Staff know she is at her boyfriend's; no risk identified",
+    )
+    escalation = actions.escalation_raise(
+        actor=world.care_staff, episode=episode, grounds="She has CSE markers and the boyfriend is 24."
+    )
+    peer = make_user("pete_peer", world.force, Role.SUPERVISOR, world.north)
+    with pytest.raises(NotAllowed, match="more senior officer"):
+        actions.escalation_decide(
+            actor=peer,
+            escalation=escalation,
+            expected_version=episode.version,
+            overturn=True,
+            reasons="Risky.",
+        )
+    escalation.refresh_from_db()
+    assert escalation.status == "open"
+    di = make_user("dina_di", world.force, Role.DETECTIVE_INSPECTOR, world.north)
+    decided = actions.escalation_decide(
+        actor=di,
+        escalation=escalation,
+        expected_version=episode.version,
+        overturn=True,
+        reasons="CSE markers and an adult boyfriend: record and grade.",
+    )
+    assert decided.status == "overturned" and decided.decided_by == di

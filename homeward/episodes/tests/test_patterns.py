@@ -105,7 +105,7 @@ def test_partners_patterns_count_only_what_they_may_see(client, world):
     # Three earlier episodes from her family home (not Oak House), then one from Oak House.
     *earlier, latest = history(world, ruby, [80, 60, 40, 0])
     Episode.objects.filter(pk__in=[e.pk for e in earlier]).update(
-        missing_from=world.family_home, district=world.south
+        missing_from=world.family_home, premises_provider=None, district=world.south
     )
     assert pattern_for(latest).persistent  # the force sees four in ninety days
     client.force_login(world.care_staff)  # Oak House's provider sees only the Oak House episode

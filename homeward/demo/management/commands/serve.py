@@ -57,7 +57,8 @@ class Command(BaseCommand):
         ]
         if not options["no_worker"]:
             children.append(
-                subprocess.Popen([sys.executable, "-m", "homeward.cli", "db_worker", "--queue-name", "*"])
+                # The only worker: anything left running was left by a stopped one.
+                subprocess.Popen([sys.executable, "-m", "homeward.cli", "worker", "--lease-seconds", "0"])
             )
         self.stdout.write(
             self.style.SUCCESS(f"Homeward is running on http://{options['bind']}/ — Ctrl-C stops it.")
