@@ -52,6 +52,7 @@ urlpatterns = [
     path("locations/", places.location_list, name="location_list"),
     path("locations/new/", places.location_new, name="location_new"),
     path("locations/<int:pk>/", places.location_detail, name="location_detail"),
+    path("locations/<int:pk>/locality/", places.locality_assessment_new, name="locality_assessment_new"),
     path("inbox/", include("homeward.notifications.urls")),
     path("profiles/", include("homeward.protocols.urls")),
     path("interviews/", include("homeward.returns.urls")),

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from homeward.chronology import views
 
 app_name = "chronology"
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("people/<int:pk>/", views.person_chronology, name="person"),
+]

@@ -260,6 +260,8 @@ RHI_DEMO_WORKER_WEIGHT = 2.0
 # Domain reference: only 42% of return interviews happened within 72 hours of the return. Here that is
 # the share offered by the time the offer was due, among interviews whose clock has run out.
 RHI_OFFERED_IN_TIME = 0.42
+# Share of decisions not to record that the premises' provider appeals (SPEC §3 escalation).
+NOT_RECORDED_APPEAL_RATE = 0.25
 # Found not possible before any offer (moved away, could not be reached, missing again).
 RHI_NOT_POSSIBLE_BEFORE_OFFER = 0.06
 # Once offered: completed, declined by the child, not possible after all.

@@ -57,6 +57,7 @@ from homeward.episodes.models import (
     Episode,
     EpisodeEvent,
     EpisodeUpdate,
+    Escalation,
     FoundRecord,
     HowFound,
     InterviewOutcome,
@@ -262,6 +263,7 @@ TABLE_LABELS = {
     "EpisodeUpdate": "episode updates",
     "Sighting": "sightings",
     "Notification": "notifications",
+    "Escalation": "appeals against decisions not to record",
     "ReturnInterview": "return interviews",
     "ReturnInterviewEvent": "return interview history",
     "FindingProposal": "finding proposals",
@@ -285,6 +287,7 @@ TABLE_MODELS: tuple[type[models.Model], ...] = (
     EpisodeUpdate,
     Sighting,
     Notification,
+    Escalation,
     ReturnInterview,
     ReturnInterviewEvent,
     FindingProposal,
@@ -1645,6 +1648,8 @@ class Writer:
                 draft.events.append(
                     Event(decided, "not_recorded", f"Not recorded as missing: {reason}", decider, True)
                 )
+                draft.facts.not_recorded_at = decided
+                draft.facts.not_recorded_by = decider
                 sim.stats["not_recorded"] += 1
             self.finish(draft)
             return
@@ -2063,6 +2068,8 @@ class Writer:
         draft.values["version"] = max(version, 1)
         draft.values["updated_at"] = draft.events[-1].at
         self.t["Episode"].add(draft.values)
+        if draft.facts is not None:
+            draft.facts.version = draft.values["version"]
         for assessment in draft.assessments:
             self.t["RiskAssessment"].add(assessment)
         if draft.facts is not None:
@@ -2240,6 +2247,8 @@ def demo_load(
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), list(TABLE_MODELS)):
                 cursor.execute(statement)
+        progress("Plans, meetings, referrals, locality assessments, family contacts and initiatives…")
+        casework = _casework_records(seed=seed, now=cutoff)
         audit_record(
             actor=None,
             operation=Operation.COLLECTION,
@@ -2251,9 +2260,25 @@ def demo_load(
     counts = {"duplicate people (misspelt)": sim.counts["duplicate_people"]}
     for name, table in tables.items():
         counts[TABLE_LABELS.get(name, name)] = table.written
+    counts.update(casework)
     counts["organisations"] = Organisation.objects.count()
     counts["users"] = User.objects.count()
     return DemoSummary(counts=counts, calibration=_calibration(sim), as_of=as_of, cutoff=cutoff)
+
+
+def _casework_records(*, seed: int, now: dt.datetime) -> dict[str, int]:
+    """Records partners keep around the episodes, written by each app from what was just loaded.
+
+    Each draws on its own random source (seeded from the demo seed), so the episodes stay as they were.
+    """
+    from homeward.families.demo import add_demo_records as family_contacts
+    from homeward.places.demo_locality import add_demo_records as locality_assessments
+    from homeward.prevention.demo import add_demo_records as prevention_records
+
+    counts: dict[str, int] = {}
+    for add in (locality_assessments, family_contacts, prevention_records):
+        counts.update(add(seed=seed, now=now))
+    return counts
 
 
 def _calibration(sim: Simulation) -> dict[str, float]:

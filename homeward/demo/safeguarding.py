@@ -33,6 +33,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from homeward.demo import config, names, texts
+from homeward.episodes.models import EscalationStatus
+from homeward.identity.roles import Role, outranks
 from homeward.notifications.models import DeliveryStatus, Reason
 from homeward.notifications.models import Event as NotificationEvent
 from homeward.people.models import MarkerType
@@ -113,6 +115,10 @@ class EpisodeFacts:
     placing_authority_id: int | None
     story: texts.Story
     found: FoundFacts | None = None
+    # A decision not to record (then no found record): when, by whom, and the episode's final version.
+    not_recorded_at: dt.datetime | None = None
+    not_recorded_by: User | None = None
+    version: int = 1
 
 
 @dataclass
@@ -152,6 +158,11 @@ class Aftermath:
 
     def episode(self, facts: EpisodeFacts) -> None:
         self.notify(facts, NotificationEvent.REPORTED, facts.reported_at, facts.reported_by)
+        if facts.not_recorded_at is not None and facts.not_recorded_by is not None:
+            # notify_not_recorded: the same organisations hear that the police decided not to record it.
+            self.notify(facts, NotificationEvent.NOT_RECORDED, facts.not_recorded_at, facts.not_recorded_by)
+            self.maybe_appeal(facts, facts.not_recorded_at, facts.not_recorded_by)
+            return
         found = facts.found
         if found is None:
             return
@@ -190,6 +201,65 @@ class Aftermath:
             if snapped <= due:
                 return snapped
         return candidate  # a weekend or evening phone call, to make the deadline
+
+    # -- appeals against a decision not to record ------------------------------------------------------------
+    def maybe_appeal(self, facts: EpisodeFacts, decided: dt.datetime, decider: User) -> None:
+        """Now and then the premises' provider appeals (escalation_raise); a senior officer upholds it.
+
+        Overturned appeals are not generated: they would turn the report back into an episode, which
+        the generator has already finished. The application's journey is covered by its tests.
+        """
+        rng = self.rng
+        providers = [
+            org for org, reason in facts.recipients.items() if reason == Reason.MISSING_FROM_PROVIDER
+        ]
+        staff = self.world.readers.get(providers[0], []) if providers else []
+        if not staff or rng.random() >= config.NOT_RECORDED_APPEAL_RATE:
+            return
+        raiser = rng.choice(staff)
+        raised = self.office_time(decided + rng.uniform(0.3, 20) * HOUR)
+        if raised >= self.cutoff:
+            return
+        # A more senior officer than whoever decided: an inspector for a sergeant's decision.
+        seniors = [u for u in self.world.inspectors if outranks(u.role, decider.role)]
+        if decider.role == Role.CALL_HANDLER:
+            seniors += self.world.supervisors.get(facts.district.name, [])
+        decided_at = raised + _loguniform(rng, 0.5, 30) * HOUR
+        upheld = decided_at < self.cutoff and bool(seniors)
+        judge = rng.choice(seniors) if upheld else None
+        self.t["Escalation"].add(
+            {
+                "episode_id": facts.episode_id,
+                "raised_by_id": raiser.pk,
+                "raised_by_name": raiser.get_full_name() or raiser.username,
+                "raised_at": raised,
+                "grounds": rng.choice(texts.APPEAL_GROUNDS),
+                "assigned_to_id": None,
+                "status": EscalationStatus.UPHELD if upheld else EscalationStatus.OPEN,
+                "decided_by_id": judge.pk if judge else None,
+                "decided_at": decided_at if upheld else None,
+                "decision_reasons": rng.choice(texts.APPEAL_UPHELD_REASONS) if upheld else "",
+            }
+        )
+        self.event(facts, raised, "escalation_raised", f"Appeal raised by {raiser.get_full_name()}", raiser)
+        if judge is not None:
+            self.event(
+                facts, decided_at, "escalation_upheld", "Decision not to record upheld on appeal", judge
+            )
+        self.stats["appeals:upheld" if upheld else "appeals:open"] += 1
+
+    def event(self, facts: EpisodeFacts, at: dt.datetime, kind: str, summary: str, actor: User) -> None:
+        # Appeals add to the history without changing the episode (no new version), as in the actions.
+        self.t["EpisodeEvent"].add(
+            {
+                "episode_id": facts.episode_id,
+                "version": facts.version,
+                "kind": kind,
+                "summary": summary[:500],
+                "actor_id": actor.pk,
+                "at": at,
+            }
+        )
 
     # -- notifications -------------------------------------------------------------------------------------
     def notify(self, facts: EpisodeFacts, event: str, at: dt.datetime, actor: User) -> None:

@@ -351,6 +351,19 @@ NOT_RECORDED_REASONS = (
     "Adult with capacity who has chosen to stay with a partner and has spoken to officers.",
 )
 
+APPEAL_GROUNDS = (
+    "She has a CSE marker and was last seen getting into a car with an older man; we think she is at risk.",
+    "Our staff do not know where he is: the friend's address given is not confirmed. Please record it.",
+    "Her phone is off, which is out of character, and she missed her medication this evening.",
+    "We followed our missing-from-care protocol and he meets the threshold; we ask for this to be recorded.",
+)
+
+APPEAL_UPHELD_REASONS = (
+    "Reviewed with the call recording: whereabouts were confirmed by a responsible adult; decision stands.",
+    "Young person spoke to officers by phone and is safe at a relative's; not missing. Carer updated.",
+    "Returned before the appeal was reviewed; the original decision was reasonable on what was known.",
+)
+
 ENQUIRIES = (
     "Check CCTV at the bus station",
     "Phone work: request cell-site data",

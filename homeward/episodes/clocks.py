@@ -99,13 +99,15 @@ def overdue_clocks(*, now: dt.datetime, episodes: QuerySet[Episode] | None = Non
     for pk, force_id, due in open_episodes.filter(next_review_due__lt=now).values_list(
         "pk", "force_id", "next_review_due"
     ):
-        found.append(Overdue(pk, Clock.REVIEW, due, force_id))
+        if due is not None:  # the filter excludes NULL; this tells the type checker
+            found.append(Overdue(pk, Clock.REVIEW, due, force_id))
 
     # Signing off clears sign_off_due and a new assessment sets it, so it is due only while pending.
     for pk, force_id, due in open_episodes.filter(sign_off_due__lt=now).values_list(
         "pk", "force_id", "sign_off_due"
     ):
-        found.append(Overdue(pk, Clock.SIGN_OFF, due, force_id))
+        if due is not None:
+            found.append(Overdue(pk, Clock.SIGN_OFF, due, force_id))
 
     mpu_cutoff = now - dt.timedelta(hours=settings.HOMEWARD_MPU_NOTIFY_HOURS)
     for episode in open_episodes.filter(reported_at__lt=mpu_cutoff, mpu_notified_at__isnull=True).only(

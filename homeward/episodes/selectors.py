@@ -10,9 +10,11 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from homeward.audit.log import audit_consultation
+from homeward.chronology.entries import ChronologyEntry
 from homeward.episodes import policy
 from homeward.episodes.clocks import Overdue, overdue_clocks
 from homeward.episodes.models import (
@@ -29,6 +31,7 @@ from homeward.episodes.patterns import Pattern, patterns_for
 from homeward.episodes.sharing import episode_visibility
 from homeward.identity.models import District, User
 from homeward.identity.roles import Capability, Role
+from homeward.people.models import Person
 
 
 def episodes_visible_to(actor: User) -> QuerySet[Episode]:
@@ -239,7 +242,14 @@ class OverdueRow:
 
     @property
     def escalated_to(self) -> str:
-        return Role(self.item.role).label
+        return ESCALATED_TO_LABELS.get(self.item.role, Role(self.item.role).label)
+
+
+ESCALATED_TO_LABELS: dict[str, str] = {
+    Role.SUPERVISOR: "Supervisors",
+    Role.DETECTIVE_INSPECTOR: "Detective inspectors",
+    Role.CSC_MISSING_OFFICER: "The service's manager",
+}
 
 
 def overdue_for(*, actor: User, now: dt.datetime | None = None) -> list[OverdueRow]:
@@ -290,7 +300,94 @@ def overdue_for(*, actor: User, now: dt.datetime | None = None) -> list[OverdueR
 
 def clock_alert_for(*, actor: User, pk: int) -> ClockAlert:
     """An alert escalated to the actor's organisation; 404 otherwise."""
+    if actor.organisation_id is None or not actor.is_active:
+        raise Http404("No such alert")
     alert = ClockAlert.objects.filter(pk=pk, organisation_id=actor.organisation_id).first()
-    if alert is None or not actor.is_active:
+    if alert is None:
         raise Http404("No such alert")
     return alert
+
+
+def chronology_entries_for(*, actor: User, person: Person) -> list[ChronologyEntry]:
+    """The episodes' part of a person's chronology (homeward.chronology): only episodes the actor may
+    see; not logged here (the chronology page logs everything it shows, once)."""
+    episodes = list(
+        episodes_visible_to(actor)
+        .filter(person=person)
+        .select_related("force", "district", "missing_from", "prevention_interview")
+        .prefetch_related("risk_assessments", "escalations")
+    )
+    entries: list[ChronologyEntry] = []
+    for e in episodes:
+        url = reverse("episode_detail", args=[e.pk])
+        force = e.force.name
+        where = e.missing_from.name if e.missing_from else (e.missing_from_address or e.missing_from_category)
+        record = f"episodes.episode:{e.pk}"
+        entries.append(
+            ChronologyEntry(
+                e.reported_at, "Reported missing", f"{e.reference}: missing from {where}", force, record, url
+            )
+        )
+        for ra in e.risk_assessments.all():
+            kind = "Risk graded" if ra.sequence == 1 else "Risk regraded"
+            signed = " (signed off)" if ra.signed_off_at else ""
+            entries.append(
+                ChronologyEntry(
+                    ra.assessed_at,
+                    kind,
+                    f"{e.reference}: {policy.risk_label(ra.level)} risk{signed}",
+                    force,
+                    f"episodes.riskassessment:{ra.pk}",
+                    url,
+                )
+            )
+        if e.not_recorded_at:
+            entries.append(
+                ChronologyEntry(e.not_recorded_at, "Not recorded as missing", e.reference, force, record, url)
+            )
+        for esc in e.escalations.all():
+            entries.append(
+                ChronologyEntry(
+                    esc.raised_at,
+                    "Appeal raised",
+                    f"{e.reference}: by {esc.raised_by_name}",
+                    force,
+                    f"episodes.escalation:{esc.pk}",
+                    url,
+                )
+            )
+            if esc.decided_at:
+                entries.append(
+                    ChronologyEntry(
+                        esc.decided_at,
+                        "Appeal decided",
+                        f"{e.reference}: {esc.get_status_display().lower()}",
+                        force,
+                        f"episodes.escalation:{esc.pk}",
+                        url,
+                    )
+                )
+        if e.mpu_notified_at:
+            entries.append(
+                ChronologyEntry(
+                    e.mpu_notified_at, "Missing persons unit told", e.reference, force, record, url
+                )
+            )
+        if e.found_at:
+            found = "Found deceased" if e.status == "found_deceased" else "Found"
+            entries.append(ChronologyEntry(e.found_at, found, e.reference, force, record, url))
+        interview = getattr(e, "prevention_interview", None)
+        if interview is not None:
+            entries.append(
+                ChronologyEntry(
+                    interview.conducted_at,
+                    "Prevention interview",
+                    f"{e.reference}: {interview.get_outcome_display().lower()}",
+                    force,
+                    f"episodes.preventioninterview:{interview.pk}",
+                    url,
+                )
+            )
+        if e.closed_at:
+            entries.append(ChronologyEntry(e.closed_at, "Episode closed", e.reference, force, record, url))
+    return entries

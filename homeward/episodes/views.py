@@ -485,7 +485,7 @@ def mpu_notified(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "Recorded that the missing persons unit has been told.")
     else:
         errors = [str(e) for e in form.non_field_errors()] + [
-            f"{form.fields[name].label}: {', '.join(errs)}"
+            f"{form.fields[name].label}: {', '.join(str(e) for e in errs)}"
             for name, errs in form.errors.items()
             if name in form.fields and name != "version"
         ]

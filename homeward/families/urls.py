@@ -1,6 +1,10 @@
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from homeward.families import views
 
 app_name = "families"
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("episodes/<int:episode_id>/contacts/new/", views.contact_new, name="contact_new"),
+]

@@ -41,6 +41,7 @@ class Capability(models.TextChoices):
     MANAGE_INITIATIVES = "manage_initiatives", "Keep the initiatives register"
     ASSESS_LOCALITY = "assess_locality", "Record locality risk assessments for premises"
     LOG_FAMILY_CONTACT = "log_family_contact", "Log contact with the missing person's family"
+    REGISTER_RESIDENT = "register_resident", "Record a new resident of the organisation's premises"
 
 
 _POLICE_CASEWORK = {
@@ -119,8 +120,14 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         }
     ),
     Role.RHI_WORKER: frozenset(),
+    # Care staff record a new resident themselves, so her profile can be started the day she arrives.
     Role.CARE_STAFF: frozenset(
-        {Capability.VIEW_CASES, Capability.RAISE_ESCALATION, Capability.ASSESS_LOCALITY}
+        {
+            Capability.VIEW_CASES,
+            Capability.RAISE_ESCALATION,
+            Capability.ASSESS_LOCALITY,
+            Capability.REGISTER_RESIDENT,
+        }
     ),
     Role.HEALTH_STAFF: frozenset({Capability.VIEW_CASES, Capability.RAISE_ESCALATION}),
     Role.VOLUNTARY_WORKER: frozenset(),

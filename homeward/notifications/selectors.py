@@ -13,14 +13,17 @@ from dataclasses import dataclass
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from homeward.audit.log import audit_consultation
+from homeward.chronology.entries import ChronologyEntry
 from homeward.episodes.models import OPEN_STATUSES, Episode
 from homeward.episodes.selectors import episodes_visible_to
-from homeward.identity.models import User
+from homeward.identity.models import OrganisationKind, User
 from homeward.identity.roles import Capability
 from homeward.notifications.models import UNREAD_STATUSES, Notification
+from homeward.people.models import Person
 
 INBOX_PAGE_SIZE = 50
 
@@ -154,3 +157,23 @@ def notifications_for_episode(*, actor: User, episode: Episode) -> list[Notifica
     if not (org.is_police and org.pk == episode.force_id):
         notifications = notifications.filter(recipient=org)
     return list(notifications.order_by("created_at", "id"))
+
+
+def chronology_entries_for(*, actor: User, person: Person) -> list[ChronologyEntry]:
+    """Who was told, for a person's chronology: the sending force sees every notification of its
+    episodes; any other organisation sees those addressed to it. Only episodes the actor may see."""
+    visible = episodes_visible_to(actor).filter(person=person)
+    notifications = Notification.objects.filter(episode__in=visible).select_related("episode", "recipient")
+    if actor.organisation is None or actor.organisation.kind != OrganisationKind.POLICE_FORCE:
+        notifications = notifications.filter(recipient_id=actor.organisation_id)
+    return [
+        ChronologyEntry(
+            n.created_at,
+            "Partner told",
+            f"{n.episode.reference}: {n.recipient.name} — {n.get_event_display().lower()} ({n.get_reason_display().lower()})",
+            n.episode.force.name,
+            f"notifications.notification:{n.pk}",
+            reverse("episode_detail", args=[n.episode_id]),
+        )
+        for n in notifications.select_related("episode__force")
+    ]

@@ -113,6 +113,54 @@ def person_create(*, actor: User, data: PersonData, supplied_by: str) -> Person:
     """Create a person record. Callers have already searched for an existing one (find before create)."""
     if not actor.can(Capability.CREATE_PERSON):
         raise NotAllowed("Your role cannot create person records")
+    return _person_insert(actor=actor, data=data, supplied_by=supplied_by)
+
+
+@transaction.atomic
+def resident_register(
+    *, actor: User, data: PersonData, supplied_by: str, location: Location, since: dt.date
+) -> Person:
+    """A care provider records a new resident who has no record yet, living at premises it runs.
+
+    Callers have searched first (find before create). The person is created with the placement, so
+    the provider sees her as a resident and can start her Philomena/Herbert profile.
+    """
+    if not actor.can(Capability.REGISTER_RESIDENT):
+        raise NotAllowed("Your role cannot record new residents")
+    errors: dict[str, str] = {}
+    if location.provider_id is None or location.provider_id != actor.organisation_id:
+        errors["location"] = "Choose premises your organisation runs"
+    if since > timezone.localdate():
+        errors["since"] = "The date they moved in must be today or in the past"
+    try:
+        _validate(data, timezone.localdate())
+    except InvalidInput as exc:
+        errors = {**exc.errors, **errors}
+    if errors:
+        raise InvalidInput(errors)
+    person = _person_insert(actor=actor, data=data, supplied_by=supplied_by)
+    PersonAddress.objects.create(
+        person=person,
+        location=location,
+        is_placement=data.placing_authority is not None,
+        placing_authority=data.placing_authority,
+        since=since,
+        supplied_by=supplied_by.strip(),
+        recorded_by=actor,
+        recorded_at=timezone.now(),
+    )
+    audit_record(
+        actor=actor,
+        operation=Operation.COLLECTION,
+        event_type="person.resident_registered",
+        object_type="person",
+        object_ids=[person.pk],
+        changed_fields=["addresses"],
+    )
+    return person
+
+
+def _person_insert(*, actor: User, data: PersonData, supplied_by: str) -> Person:
     assert actor.organisation is not None
     now = timezone.now()
     today = timezone.localdate(now)
@@ -479,9 +527,15 @@ def person_address_add(
         object_ids=[person.pk],
         changed_fields=["addresses"],
     )
-    if location is not None:
-        # A Philomena/Herbert profile moves with the person to the provider of the new placement.
-        from homeward.protocols.actions import profile_follow_placement
+    # A Philomena/Herbert profile moves with the person: to the new placement's provider, the placing
+    # authority of a foster placement, or the family at home.
+    from homeward.protocols.actions import profile_follow_placement
 
-        profile_follow_placement(actor=actor, person=person, location=location)
+    profile_follow_placement(
+        actor=actor,
+        person=person,
+        location=location,
+        is_placement=is_placement,
+        placing_authority=placing_authority if is_placement else None,
+    )
     return record

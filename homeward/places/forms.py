@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from homeward.identity.models import District, Organisation, OrganisationKind, User
-from homeward.places.models import LocationCategory
+from homeward.places.models import LocalityOutcome, LocalityRisk, LocationCategory
 
 
 class LocationForm(forms.Form):
@@ -31,3 +31,51 @@ class LocationForm(forms.Form):
                 OrganisationKind.LOCAL_AUTHORITY,
             ],
         )
+
+
+def _date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class LocalityAssessmentForm(forms.Form):
+    """Parses the page; the rules (conditions required, review after the assessment…) are in the action."""
+
+    outcome = forms.ChoiceField(
+        label="Is the locality suitable for the home?",
+        choices=LocalityOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether the locality is suitable"},
+    )
+    assessed_on = _date_field("Date of the assessment")
+    assessed_on.error_messages["required"] = "Enter the date of the assessment"
+    risks = forms.MultipleChoiceField(
+        label="Risks identified in the area",
+        choices=LocalityRisk.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    other_risks = forms.CharField(label="Other risks", max_length=300, required=False)
+    reasons = forms.CharField(
+        label="Reasons",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+        help_text="What you found in the area and why it leads to this outcome",
+        error_messages={"required": "Enter the reasons for the outcome"},
+    )
+    conditions = forms.CharField(
+        label="Conditions",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        required=False,
+        help_text="Required when the locality is suitable with conditions: what the home will do",
+    )
+    review_due = _date_field("Next review due", required=False)
+
+    def __init__(self, *args: Any, review_days: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["review_due"].help_text = f"Leave blank for {review_days} days after the assessment date"

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
+from django.utils import timezone
 
 
 class LocationCategory(models.TextChoices):
@@ -61,3 +64,69 @@ class Location(models.Model):
     @property
     def is_care_setting(self) -> bool:
         return self.category in REASONABLE_STEPS_CATEGORIES
+
+
+class LocalityOutcome(models.TextChoices):
+    SUITABLE = "suitable", "Suitable"
+    SUITABLE_WITH_CONDITIONS = "suitable_with_conditions", "Suitable with conditions"
+    UNSUITABLE = "unsuitable", "Unsuitable"
+
+
+class LocalityRisk(models.TextChoices):
+    """What a locality assessment looked for around the premises (Children's Homes Regulations 2015, reg. 46)."""
+
+    CSE_HOTSPOT = "cse_hotspot", "Child sexual exploitation hotspots"
+    COUNTY_LINES = "county_lines", "County lines or drug dealing activity"
+    TRANSPORT_HUB = "transport_hub", "Transport hubs (stations, bus interchanges)"
+    LICENSED_PREMISES = "licensed_premises", "Licensed premises, takeaways or late-night venues"
+    RISKY_ADULTS = "risky_adults", "Known risky adults nearby"
+    OTHER = "other", "Other"
+
+
+# Private homes are families' addresses, not premises that assess their locality.
+NO_LOCALITY_ASSESSMENT_CATEGORIES = frozenset({LocationCategory.PRIVATE_HOME})
+
+
+class LocalityRiskAssessment(models.Model):
+    """One assessment of the area around a premises. Every assessment is a new row: a review adds one,
+    history is never overwritten, and the latest by date is the current one."""
+
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="locality_assessments")
+    outcome = models.CharField(max_length=32, choices=LocalityOutcome.choices)
+    assessed_on = models.DateField()
+    reasons = models.TextField()
+    conditions = models.TextField(blank=True)
+    risks = models.JSONField(default=list, blank=True)
+    other_risks = models.CharField(max_length=300, blank=True)
+    review_due = models.DateField()
+    assessed_by = models.ForeignKey("identity.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    organisation = models.ForeignKey("identity.Organisation", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-assessed_on", "-id"]
+        indexes = [models.Index(fields=["location", "-assessed_on", "-id"], name="locality_latest")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(outcome="suitable_with_conditions") | ~models.Q(conditions=""),
+                name="locality_conditions_when_conditional",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(review_due__gt=models.F("assessed_on")),
+                name="locality_review_after_assessment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.location} — {self.get_outcome_display()} ({self.assessed_on:%d %b %Y})"
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.review_due < today
+
+    @property
+    def risk_labels(self) -> list[str]:
+        labels = dict(LocalityRisk.choices)
+        named = [str(labels.get(code, code)) for code in self.risks if code != LocalityRisk.OTHER]
+        if LocalityRisk.OTHER in self.risks:
+            named.append(f"Other: {self.other_risks}" if self.other_risks else "Other")
+        return named

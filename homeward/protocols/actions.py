@@ -395,28 +395,53 @@ def profile_transfer(
 
 
 @transaction.atomic
-def profile_follow_placement(*, actor: User, person: Person, location: Location) -> ProtocolProfile | None:
-    """Called when a new placement is recorded: the form follows the person to the provider running it.
+def profile_follow_placement(
+    *,
+    actor: User,
+    person: Person,
+    location: Location | None,
+    is_placement: bool = False,
+    placing_authority: Organisation | None = None,
+) -> ProtocolProfile | None:
+    """Called when a new address or placement is recorded: the profile follows the person (SPEC §3).
 
-    The caller has already been allowed to record the placement, which is what authorises the move.
-    Nothing happens when there is no current profile or the premises have no provider that can hold one.
+    - to premises whose provider can hold a profile (a children's home, hospital, council unit): that
+      provider;
+    - to a foster or other placement with no such provider: the placing authority, which arranged it;
+    - home to a private address (not a placement): the family, named as the holder, and the
+      organisation that held it loses sight of it.
+    The caller has already been allowed to record the address, which is what authorises the move.
+    Nothing happens when there is no current profile, or it is already where it should be.
     """
-    provider = location.provider
     profile = ProtocolProfile.objects.filter(person=person, active=True).select_related("holder").first()
-    if (
-        profile is None
-        or provider is None
-        or provider.kind not in HOLDER_KINDS
-        or provider.pk == profile.holder_id
+    if profile is None:
+        return None
+    provider = location.provider if location is not None else None
+    where = location.name if location is not None else "a new address"
+    new_holder: Organisation | None
+    if provider is not None and provider.kind in HOLDER_KINDS:
+        new_holder, name, reason = provider, "", f"New placement at {where}"
+    elif is_placement and placing_authority is not None:
+        new_holder, name, reason = (
+            placing_authority,
+            "",
+            f"New placement at {where}, arranged by {placing_authority}",
+        )
+    elif not is_placement:
+        new_holder, name, reason = None, "living at home", "Moved home to family"
+    else:
+        return None
+    if (new_holder is not None and new_holder.pk == profile.holder_id) or (
+        new_holder is None and profile.holder_id is None
     ):
         return None
     return _transfer(
         actor=actor,
         profile=profile,
-        new_holder=provider,
-        new_holder_name="",
+        new_holder=new_holder,
+        new_holder_name=name,
         expected_version=profile.version,
-        reason=f"New placement at {location.name}",
+        reason=reason,
     )
 
 

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from homeward.identity.models import Organisation
+from homeward.people.forms import PersonCreateForm
 from homeward.places.models import Location
 from homeward.protocols.actions import SUBMIT_REQUIRED, TEXT_LIMIT, MissingReportData
 from homeward.protocols.models import PART1_FIELDS, Scheme, part1_help, part1_label
@@ -169,3 +170,16 @@ class WithdrawForm(forms.Form):
         max_length=300,
         help_text="For example: came back at 21:40 before the police attended",
     )
+
+
+class ResidentForm(PersonCreateForm):
+    """A new resident's record, started by the care provider (people.actions.resident_register)."""
+
+    location = forms.ModelChoiceField(
+        queryset=Location.objects.none(), label="Where they live", empty_label="Choose your premises"
+    )
+    since = forms.DateField(label="Date they moved in", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, premises: QuerySet[Location], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = premises  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern] = [
     path("", views.profile_list, name="list"),
     path("new/", views.profile_new, name="new"),
     path("new/<int:person_id>/", views.profile_create, name="create"),
+    path("new/resident/", views.resident_new, name="resident_new"),
     path("<int:pk>/", views.profile_detail, name="detail"),
     path("<int:pk>/edit/", views.profile_edit, name="edit"),
     path("<int:pk>/review/", views.profile_review, name="review"),

@@ -21,6 +21,7 @@ from homeward.episodes.selectors import episodes_visible_to
 from homeward.errors import DomainError
 from homeward.identity.models import Organisation, User
 from homeward.identity.roles import Capability
+from homeward.people.actions import PersonData, resident_register
 from homeward.people.forms import PersonSearchForm
 from homeward.people.search import SearchQuery
 from homeward.places.models import Location
@@ -36,6 +37,8 @@ from homeward.web import apply_action, requires
 
 # The session key the police report page reads its pre-fill from (see report_prefill_initial).
 PREFILL_KEY = "report_prefill"
+# Set by a search on the "start a profile" page; the new-resident form needs it (find before create).
+RESIDENT_SEARCH_KEY = "resident_search"
 
 
 def _actor(request: HttpRequest) -> User:
@@ -80,9 +83,15 @@ def profile_new(request: HttpRequest) -> HttpResponse:
         "form": form,
         "residents": selectors.residents_without_profile(actor=actor),
         "searched": False,
+        "perms_register_resident": actor.can(Capability.REGISTER_RESIDENT),
     }
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
+        # Find before create: recording a new resident is offered only after a search.
+        request.session[RESIDENT_SEARCH_KEY] = {
+            "given_name": d["given_name"] or "",
+            "family_name": d["family_name"] or "",
+        }
         query = SearchQuery(
             given_name=d["given_name"] or "",
             family_name=d["family_name"] or "",
@@ -94,6 +103,57 @@ def profile_new(request: HttpRequest) -> HttpResponse:
         context["candidates"] = selectors.people_search_for_profile(actor=actor, query=query)
         context["searched"] = True
     return render(request, "protocols/new.html", context)
+
+
+@requires(Capability.REGISTER_RESIDENT)
+def resident_new(request: HttpRequest) -> HttpResponse:
+    """A new resident with no record anywhere: the provider records her, then starts her profile."""
+    actor = _actor(request)
+    searched = request.session.get(RESIDENT_SEARCH_KEY)
+    if searched is None:
+        messages.error(request, "Search for the person first: they may already have a record.")
+        return redirect("protocols:new")
+    premises = Location.objects.filter(provider_id=actor.organisation_id).order_by("name")
+    form = forms.ResidentForm(
+        request.POST or None,
+        premises=premises,
+        initial={**searched, "since": timezone.localdate(), "location": premises.first()},
+    )
+    context: dict[str, Any] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        data = PersonData(
+            given_name=d["given_name"],
+            family_name=d["family_name"],
+            date_of_birth=d["date_of_birth"],
+            estimated_age=d["estimated_age"],
+            sex=d["sex"],
+            gender=d["gender"],
+            ethnicity=d["ethnicity"],
+            officer_ethnicity=d["officer_ethnicity"],
+            height_cm=d["height_cm"],
+            build=d["build"],
+            hair=d["hair"],
+            eyes=d["eyes"],
+            marks=d["marks"],
+            first_language=d["first_language"],
+            looked_after=d["looked_after"],
+            placing_authority=d["placing_authority"],
+            aliases=form.aliases_list(),
+            markers=d["markers"],
+        )
+        person = apply_action(
+            form,
+            lambda: resident_register(
+                actor=actor, data=data, supplied_by=d["supplied_by"], location=d["location"], since=d["since"]
+            ),
+            context,
+        )
+        if person is not None:
+            request.session.pop(RESIDENT_SEARCH_KEY, None)
+            messages.success(request, f"Record created for {person.full_name}. Now start their profile.")
+            return redirect("protocols:create", person_id=person.pk)
+    return render(request, "protocols/resident_form.html", context)
 
 
 @requires(Capability.VIEW_CASES)

@@ -20,9 +20,11 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from homeward.audit.log import audit_consultation
+from homeward.chronology.entries import ChronologyEntry
 from homeward.episodes.models import Episode, PreventionInterview
 from homeward.episodes.sharing import episode_visibility
 from homeward.identity.models import OrganisationKind, User
@@ -335,3 +337,47 @@ def workers_for(rhi: ReturnInterview) -> QuerySet[User]:
     return User.objects.filter(
         organisation_id=rhi.referred_to_id, role=Role.RHI_WORKER, is_active=True
     ).order_by("last_name", "first_name", "username")
+
+
+def chronology_entries_for(*, actor: User, person: Person) -> list[ChronologyEntry]:
+    """Return home interviews for a person's chronology: the interviews the actor may see, by stage.
+    Summaries carry no disclosures; the interview page (logged) holds those."""
+    entries: list[ChronologyEntry] = []
+    for rhi in rhis_visible_to(actor).filter(person=person).select_related("episode", "referred_to"):
+        service = rhi.referred_to.name if rhi.referred_to else "Return interview service"
+        url = reverse("returns:detail", args=[rhi.pk])
+        record = f"returns.returninterview:{rhi.pk}"
+        ref = rhi.episode.reference
+        entries.append(
+            ChronologyEntry(
+                rhi.referred_at, "Return interview referral", f"{ref}: to {service}", service, record, url
+            )
+        )
+        if rhi.offered_at:
+            late = "" if rhi.offered_in_time else " (after the 72-hour deadline)"
+            entries.append(
+                ChronologyEntry(
+                    rhi.offered_at, "Return interview offered", f"{ref}{late}", service, record, url
+                )
+            )
+        if rhi.outcome and rhi.outcome_recorded_at:
+            at = rhi.completed_at or rhi.outcome_recorded_at
+            entries.append(
+                ChronologyEntry(
+                    at, "Return interview " + rhi.get_outcome_display().lower(), ref, service, record, url
+                )
+            )
+    for proposal in FindingProposal.objects.filter(
+        rhi__in=rhis_visible_to(actor).filter(person=person), status=ProposalStatus.ACCEPTED
+    ).select_related("rhi__referred_to"):
+        entries.append(
+            ChronologyEntry(
+                proposal.decided_at or proposal.proposed_at,
+                "Interview finding added to profile",
+                f"{proposal.get_kind_display()}: {proposal.value}",
+                proposal.rhi.referred_to.name if proposal.rhi.referred_to else "",
+                f"returns.findingproposal:{proposal.pk}",
+                reverse("person_detail", args=[person.pk]),
+            )
+        )
+    return entries

@@ -314,6 +314,13 @@ def test_notifications_are_what_the_episode_hooks_would_have_written() -> None:
         assert told.get((episode.pk, "found"), {}) == (expected if episode.found_at else {}), (
             episode.reference
         )
+    # A decision not to record is told to the same organisations as the report was.
+    declined = Episode.objects.filter(status=Status.NOT_RECORDED)
+    assert declined.exists()
+    for episode in declined:
+        assert told.get((episode.pk, "not_recorded"), {}) == told.get((episode.pk, "reported"), {})
+    assert Notification.objects.filter(event="not_recorded").exists()
+    assert not Notification.objects.filter(event="not_recorded").exclude(episode__in=declined).exists()
     assert not Notification.objects.filter(recipient=force).exists()
     adults_at_home = Episode.objects.filter(is_child=False, missing_from=None)
     assert not Notification.objects.filter(episode__in=adults_at_home).exists()
@@ -327,6 +334,9 @@ def test_notifications_are_what_the_episode_hooks_would_have_written() -> None:
         if n.event == "reported":
             assert n.created_at == n.episode.reported_at
             assert n.created_by == n.episode.reported_by
+        elif n.event == "not_recorded":
+            assert n.created_at == n.episode.not_recorded_at
+            assert n.created_by == n.episode.not_recorded_by
         else:
             assert n.created_at == found_recorded[n.episode_id]
         if n.status == DeliveryStatus.PENDING:
@@ -450,3 +460,26 @@ def test_return_interviews_follow_every_child_found_alive() -> None:
         assert proposal.rhi.outcome_recorded_at <= proposal.proposed_at < cutoff
     officer = User.objects.get(username="officer")
     assert len(rhi_selectors.proposals_pending_for(actor=officer)) == len(proposals)
+
+
+@pytest.mark.django_db
+def test_appeals_come_from_the_premises_and_go_to_a_more_senior_officer(monkeypatch) -> None:
+    from homeward.episodes.models import Escalation, EscalationStatus
+    from homeward.identity.roles import outranks
+
+    # Every decision about someone missing from a provider's premises is appealed, so a small load has some.
+    monkeypatch.setattr(config, "NOT_RECORDED_APPEAL_RATE", 1.0)
+    load(3, 0.2)
+    appeals = list(Escalation.objects.select_related("episode__not_recorded_by", "raised_by", "decided_by"))
+    assert appeals
+    for appeal in appeals:
+        episode = appeal.episode
+        assert episode.status == Status.NOT_RECORDED and appeal.raised_at > episode.not_recorded_at
+        assert episode.premises_provider_id is not None
+        assert appeal.raised_by.organisation_id == episode.premises_provider_id
+        if appeal.status == EscalationStatus.UPHELD:
+            assert appeal.decided_at > appeal.raised_at and appeal.decision_reasons
+            assert outranks(appeal.decided_by.role, episode.not_recorded_by.role)
+        else:
+            assert appeal.status == EscalationStatus.OPEN and appeal.decided_by is None
+    assert {a.status for a in appeals} >= {EscalationStatus.UPHELD}

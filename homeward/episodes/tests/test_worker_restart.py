@@ -76,7 +76,9 @@ def test_a_sweep_left_running_by_a_killed_worker_runs_once_after_restart(world):
     assert run_worker().returncode == 0
     assert ClockAlert.objects.filter(episode=episode, clock=Clock.SIGN_OFF).count() == 1
     assert AuditEvent.objects.filter(event_type="clock.escalated").count() == 1
-    assert not DBTaskResult.objects.filter(status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]).exists()
+    assert not DBTaskResult.objects.filter(
+        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
+    ).exists()
 
 
 def test_an_email_claimed_by_a_killed_worker_is_never_sent_twice_and_is_flagged(world):

@@ -187,17 +187,46 @@ def test_profile_follows_a_new_placement(world):
     moved = profile.__class__.objects.get(pk=profile.pk)
     assert moved.holder == extra.provider_d
     assert "New placement at Birch House" in moved.events.first().summary
-    # A move to where it already is, or to premises with no provider, does nothing.
+    # A move to where it already is does nothing.
     assert (
         actions.profile_follow_placement(
             actor=world.call_handler, person=profile.person, location=extra.birch_house
         )
         is None
     )
+
+
+def test_profile_follows_a_foster_placement_to_the_placing_authority(world):
+    profile = make_profile(world)
+    person_address_add(
+        actor=world.call_handler,
+        person=profile.person,
+        since=profile.created_at.date(),
+        supplied_by="Council B fostering team",
+        address="14 Rowan Close, Northtown",
+        is_placement=True,
+        placing_authority=world.council_b,
+    )
+    moved = ProtocolProfile.objects.get(pk=profile.pk)
+    assert moved.holder == world.council_b  # no provider runs a foster home: the council holds it
+    assert "arranged by Council B" in moved.events.first().summary
+
+
+def test_profile_follows_a_child_home_to_the_family(world):
+    profile = make_profile(world)
+    person_address_add(
+        actor=world.call_handler,
+        person=profile.person,
+        since=profile.created_at.date(),
+        supplied_by="Her mother",
+        location=world.family_home,
+    )
+    moved = ProtocolProfile.objects.get(pk=profile.pk)
+    assert moved.holder is None and moved.holder_label == "Family: living at home"
+    assert not ProtocolProfile.objects.filter(pk=profile.pk, holder=world.provider_b).exists()
+    # Recording the same again changes nothing more.
     assert (
-        actions.profile_follow_placement(
-            actor=world.call_handler, person=profile.person, location=world.family_home
-        )
+        actions.profile_follow_placement(actor=world.call_handler, person=profile.person, location=None)
         is None
     )
 

@@ -70,7 +70,7 @@ class Command(BaseCommand):
                     child.terminate()
 
         signal.signal(signal.SIGTERM, stop)
-        every = float(os.environ.get("HOMEWARD_CLOCKS_EVERY_SECONDS", "300"))
+        every = float(os.environ.get("HOMEWARD_CLOCKS_EVERY_SECONDS", "60"))
         next_sweep = time.monotonic()
         try:
             while all(child.poll() is None for child in children):
