@@ -17,6 +17,7 @@ urlpatterns = [
     path("sharing-rules/", identity.sharing_rules, name="sharing_rules"),
     path("dashboard/", episodes.dashboard, name="dashboard"),
     path("dashboard/rows/", episodes.dashboard_rows, name="dashboard_rows"),
+    path("dashboard/overdue/", episodes.overdue_list, name="overdue_list"),
     path("cases/", episodes.partner_home, name="partner_home"),
     path("report/", people.report_start, name="report_start"),
     path("report/new-person/", people.person_new, name="person_new"),

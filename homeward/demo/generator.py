@@ -628,6 +628,9 @@ def _partner_staff(rng: random.Random, world: World, scale: float) -> None:
             wanted = max(1, round(d.population / 100_000 * config.RHI_WORKERS_PER_100K * scale))
             for _ in range(wanted - have(service, Role.RHI_WORKER, d)):
                 make(Role.RHI_WORKER, "rhi", service, d)
+        # The service's manager allocates referrals and is told when an offer is late (episodes.clocks).
+        if not have(service, Role.CSC_MISSING_OFFICER):
+            make(Role.CSC_MISSING_OFFICER, "rhi.manager", service, None)
     User.objects.bulk_create(new)
 
     staff = existing + new
@@ -2049,7 +2052,25 @@ class Writer:
         ):
             sim.lac_care_last_year[person_id] += 1
 
+    def notify_mpu(self, draft: EpisodeDraft) -> None:
+        """Anyone still missing near the MPU deadline is notified by a detective inspector two hours
+        before it (no random draw, so the rest of the simulation is unchanged)."""
+        values = draft.values
+        if values["status"] == Status.NOT_RECORDED:
+            return
+        told = values["reported_at"] + dt.timedelta(hours=settings.HOMEWARD_MPU_NOTIFY_HOURS - 2)
+        end = values.get("found_at") or self.sim.cutoff
+        if told >= end or told >= self.sim.cutoff:
+            return
+        inspectors = self.sim.world.inspectors
+        by = inspectors[values["id"] % len(inspectors)]
+        values["mpu_notified_at"] = told
+        values["mpu_notified_by_id"] = by.pk
+        values["mpu_reference"] = f"UKMPU-{values['reference'][3:]}"
+        draft.events.append(Event(told, "mpu_notified", "Missing persons unit notified", by, True))
+
     def finish(self, draft: EpisodeDraft) -> None:
+        self.notify_mpu(draft)
         draft.events.sort(key=lambda e: e.at)
         version = 0
         episode_id = draft.values["id"]

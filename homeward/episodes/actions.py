@@ -892,6 +892,8 @@ def episode_record_mpu_notified(
 ) -> Episode:
     """The UK Missing Persons Unit has been told (due once someone is missing 72 hours)."""
     _require(actor, Capability.INVESTIGATE, "record that the missing persons unit was told")
+    if actor.organisation_id != episode.force_id:
+        raise NotAllowed("Only the force that owns the episode tells the missing persons unit")
     if not episode.is_open:
         raise IllegalTransition("Only someone still missing is notified to the missing persons unit.")
     if episode.mpu_notified_at is not None:

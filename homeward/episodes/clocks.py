@@ -13,7 +13,7 @@ Five clocks run out and escalate:
 Overdue is computed live from the records, so a dashboard shows an item on its next poll (every
 HOMEWARD_DASHBOARD_POLL_SECONDS) whatever the sweep interval. The sweep (`escalate_overdue_clocks`, run
 by the worker) writes the escalation itself: one ClockAlert per episode, clock and missed due time, to
-the role in `ESCALATE_TO` in the organisation that owns the work, and resolves alerts whose clock is
+the manager in the organisation that owns the work (see POLICE_ESCALATION below), and resolves alerts whose clock is
 satisfied. The unique key makes the sweep idempotent, so a retried or repeated task escalates once.
 """
 
@@ -37,18 +37,15 @@ from homeward.episodes.models import (
     PreventionInterview,
     Status,
 )
+from homeward.identity.models import User
 from homeward.identity.roles import Role
 
-# Who an overdue clock goes to. Police clocks go to the force's supervisors (sergeants and duty
-# inspectors, SPEC §2); the MPU notification to the detective inspector (safeguarding) who owns
-# long-running cases; a late RHI offer to the manager of the return interview service.
-ESCALATE_TO: dict[str, str] = {
-    Clock.REVIEW: Role.SUPERVISOR,
-    Clock.SIGN_OFF: Role.SUPERVISOR,
-    Clock.MPU: Role.DETECTIVE_INSPECTOR,
-    Clock.PREVENTION_INTERVIEW: Role.SUPERVISOR,
-    Clock.RHI_OFFER: Role.CSC_MISSING_OFFICER,
-}
+# Who an overdue clock goes to (SPEC §4: "overdue items escalate to the supervisor"): the police clocks
+# to the force's supervisors (sergeants and duty inspectors); a late RHI offer to the manager of the
+# return interview service (its children's social care missing officer), or, where the referral has no
+# service or the service no manager, to the force's supervisors, so that it always reaches someone.
+POLICE_ESCALATION = Role.SUPERVISOR
+SERVICE_ESCALATION = Role.CSC_MISSING_OFFICER
 
 Key = tuple[int, str, dt.datetime]
 
@@ -59,14 +56,11 @@ class Overdue:
     clock: str
     due_at: dt.datetime
     organisation_id: int
+    role: str = POLICE_ESCALATION
 
     @property
     def key(self) -> Key:
         return (self.episode_id, self.clock, self.due_at)
-
-    @property
-    def role(self) -> str:
-        return ESCALATE_TO[self.clock]
 
     @property
     def label(self) -> str:
@@ -131,10 +125,24 @@ def overdue_clocks(*, now: dt.datetime, episodes: QuerySet[Episode] | None = Non
         if due is not None and due < now:
             found.append(Overdue(episode.pk, Clock.PREVENTION_INTERVIEW, due, episode.force_id))
 
-    for episode_id, referred_to_id, due in ReturnInterview.objects.filter(
-        episode__in=base, status__in=AWAITING_OFFER, offer_due_at__lt=now
-    ).values_list("episode_id", "referred_to_id", "offer_due_at"):
-        found.append(Overdue(episode_id, Clock.RHI_OFFER, due, referred_to_id))
+    late_offers = list(
+        ReturnInterview.objects.filter(
+            episode__in=base, status__in=AWAITING_OFFER, offer_due_at__lt=now
+        ).values_list("episode_id", "episode__force_id", "referred_to_id", "offer_due_at")
+    )
+    managed = set(
+        User.objects.filter(
+            is_active=True,
+            role=SERVICE_ESCALATION,
+            organisation_id__in={service for _, _, service, _ in late_offers if service},
+        ).values_list("organisation_id", flat=True)
+    )
+    for episode_id, episode_force_id, service_id, offer_due in late_offers:
+        if service_id is not None and service_id in managed:
+            found.append(Overdue(episode_id, Clock.RHI_OFFER, offer_due, service_id, SERVICE_ESCALATION))
+        else:
+            assert episode_force_id is not None  # every episode belongs to a force
+            found.append(Overdue(episode_id, Clock.RHI_OFFER, offer_due, episode_force_id))
 
     found.sort(key=lambda o: (o.due_at, o.episode_id, o.clock))
     return found
@@ -188,7 +196,11 @@ def _escalate(item: Overdue, now: dt.datetime) -> bool:
                 reason=f"{item.label} overdue since {item.due_at.isoformat()}; alert {alert.pk}",
             )
     except IntegrityError:
-        return False
+        if ClockAlert.objects.filter(
+            episode_id=item.episode_id, clock=item.clock, due_at=item.due_at
+        ).exists():
+            return False  # another sweep got there first
+        raise
     return True
 
 
@@ -196,7 +208,8 @@ def _resolve_cleared(still_overdue: Iterable[Key], now: dt.datetime) -> int:
     keys = set(still_overdue)
     cleared = [
         a.pk
-        for a in ClockAlert.objects.filter(resolved_at__isnull=True).only(
+        # Only alerts made by this sweep's time: one a later, overlapping sweep has just made is its own.
+        for a in ClockAlert.objects.filter(resolved_at__isnull=True, escalated_at__lte=now).only(
             "pk", "episode_id", "clock", "due_at"
         )
         if (a.episode_id, a.clock, a.due_at) not in keys

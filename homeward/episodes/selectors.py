@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
@@ -19,6 +20,7 @@ from homeward.episodes import policy
 from homeward.episodes.clocks import Overdue, overdue_clocks
 from homeward.episodes.models import (
     OPEN_STATUSES,
+    Clock,
     ClockAlert,
     Enquiry,
     Episode,
@@ -255,17 +257,23 @@ ESCALATED_TO_LABELS: dict[str, str] = {
 def overdue_for(*, actor: User, now: dt.datetime | None = None) -> list[OverdueRow]:
     """Overdue clocks for the actor's dashboard, computed live so they show on the next poll.
 
-    Police dashboard users see every overdue clock on the episodes they may see; anyone else sees the
-    unresolved alerts escalated to their organisation and role (a return interview service manager).
+    Police dashboard users see every overdue clock their force owns on the episodes they may see (a
+    late return interview offer is the service's, and shows there, unless it had to come to the force);
+    anyone else sees the unresolved alerts escalated to their organisation and role (a return interview
+    service manager).
     """
     now = now or timezone.now()
     if actor.can(Capability.VIEW_DASHBOARD):
-        items = overdue_clocks(now=now, episodes=episodes_visible_to(actor))
+        items = [
+            item
+            for item in overdue_clocks(now=now, episodes=episodes_visible_to(actor))
+            if item.organisation_id == actor.organisation_id
+        ]
     elif actor.organisation_id and actor.is_active:
         alerts = ClockAlert.objects.filter(
             organisation_id=actor.organisation_id, role=actor.role, resolved_at__isnull=True
         )
-        items = [Overdue(a.episode_id, a.clock, a.due_at, a.organisation_id) for a in alerts]
+        items = [Overdue(a.episode_id, a.clock, a.due_at, a.organisation_id, a.role) for a in alerts]
     else:
         items = []
     if not items:
@@ -292,10 +300,18 @@ def overdue_for(*, actor: User, now: dt.datetime | None = None) -> list[OverdueR
                 ),
             )
         )
+    # What is escalated to the viewer's own role first, then the rest; oldest first within each.
+    rows.sort(key=lambda r: (r.item.role != actor.role, r.item.due_at, r.item.episode_id))
     audit_consultation(
         actor=actor, event_type="clock.overdue_listed", object_type="episode", object_ids=sorted(episode_ids)
     )
     return rows
+
+
+def overdue_summary(rows: list[OverdueRow]) -> list[tuple[str, int]]:
+    """How many of each clock are overdue, in the order of SPEC §4, for the banner's first line."""
+    counts = Counter(row.item.clock for row in rows)
+    return [(label, counts[clock]) for clock, label in Clock.choices if counts[clock]]
 
 
 def clock_alert_for(*, actor: User, pk: int) -> ClockAlert:

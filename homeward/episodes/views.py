@@ -52,7 +52,10 @@ def _dashboard_context(request: HttpRequest) -> dict[str, Any]:
         "district": district,
         "poll_seconds": settings.HOMEWARD_DASHBOARD_POLL_SECONDS,
         "alerts": selectors.dashboard_alerts_for(actor=actor),
-        "overdue": selectors.overdue_for(actor=actor),
+        "overdue": (overdue := selectors.overdue_for(actor=actor)),
+        "overdue_summary": selectors.overdue_summary(overdue),
+        # The banner shows the first few (the viewer's own first); the rest are a click away.
+        "overdue_limit": OVERDUE_BANNER_ROWS,
         "counts": {
             "open": len(rows),
             "high": sum(1 for r in rows if r.episode.risk_level == "high"),
@@ -63,12 +66,29 @@ def _dashboard_context(request: HttpRequest) -> dict[str, Any]:
     }
 
 
+OVERDUE_BANNER_ROWS = 10
+
+
+@requires(Capability.VIEW_DASHBOARD)
+def overdue_list(request: HttpRequest) -> HttpResponse:
+    """Every overdue clock, when the dashboard banner has more than it shows."""
+    overdue = selectors.overdue_for(actor=_actor(request))
+    return render(
+        request,
+        "episodes/overdue.html",
+        {"overdue": overdue, "overdue_summary": selectors.overdue_summary(overdue), "overdue_limit": 0},
+    )
+
+
 @requires(Capability.VIEW_CASES)
 def partner_home(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     rows = selectors.episodes_active_for(actor=actor)
+    overdue = selectors.overdue_for(actor=actor)
     return render(
-        request, "episodes/partner_home.html", {"rows": rows, "overdue": selectors.overdue_for(actor=actor)}
+        request,
+        "episodes/partner_home.html",
+        {"rows": rows, "overdue": overdue, "overdue_summary": selectors.overdue_summary(overdue)},
     )
 
 

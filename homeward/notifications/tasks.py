@@ -11,10 +11,13 @@ import datetime as dt
 import logging
 
 from django.core.mail import send_mail
+from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django_tasks import task
 
+from homeward.audit.log import audit_record
+from homeward.audit.models import Operation
 from homeward.notifications.models import DeliveryStatus, Event, Notification
 
 logger = logging.getLogger(__name__)
@@ -80,7 +83,24 @@ def send_notification_email(notification_id: int) -> str:
 def mark_abandoned_sends_failed(*, older_than: dt.timedelta) -> int:
     """Notifications left "sending" by a stopped worker: the email may or may not have gone."""
     cutoff = timezone.now() - older_than
-    return Notification.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=cutoff).update(
-        status=DeliveryStatus.FAILED,
-        email_error="Delivery unknown: the worker stopped while sending. Phone the recipient to be sure.",
-    )
+    with transaction.atomic():
+        stuck = list(
+            Notification.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=cutoff).values_list(
+                "pk", flat=True
+            )
+        )
+        if not stuck:
+            return 0
+        count = Notification.objects.filter(pk__in=stuck, status=DeliveryStatus.SENDING).update(
+            status=DeliveryStatus.FAILED,
+            email_error="Delivery unknown: the worker stopped while sending. Phone the recipient to be sure.",
+        )
+        audit_record(
+            actor=None,
+            operation=Operation.ALTERATION,
+            event_type="notification.delivery_unknown",
+            object_type="notification",
+            object_ids=stuck,
+            changed_fields=["status", "email_error"],
+        )
+    return count

@@ -138,7 +138,8 @@ def resident_register(
         errors = {**exc.errors, **errors}
     if errors:
         raise InvalidInput(errors)
-    person = _person_insert(actor=actor, data=data, supplied_by=supplied_by)
+    # The force whose area the premises are in, so its call handlers find her (find before create).
+    person = _person_insert(actor=actor, data=data, supplied_by=supplied_by, force=location.force)
     PersonAddress.objects.create(
         person=person,
         location=location,
@@ -160,7 +161,9 @@ def resident_register(
     return person
 
 
-def _person_insert(*, actor: User, data: PersonData, supplied_by: str) -> Person:
+def _person_insert(
+    *, actor: User, data: PersonData, supplied_by: str, force: Organisation | None = None
+) -> Person:
     assert actor.organisation is not None
     now = timezone.now()
     today = timezone.localdate(now)
@@ -170,7 +173,7 @@ def _person_insert(*, actor: User, data: PersonData, supplied_by: str) -> Person
         for name in SOURCED_FACTS
         if getattr(data, name) not in (None, "", False, "NS", "X", Sex.UNKNOWN)
     }
-    force = actor.organisation.force or actor.organisation
+    force = force or actor.organisation.force or actor.organisation
     person = Person.objects.create(
         given_name=data.given_name.strip(),
         family_name=data.family_name.strip(),

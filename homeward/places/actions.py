@@ -146,12 +146,15 @@ def locality_assessment_record(
     elif other_risks and LocalityRisk.OTHER not in risks:
         errors["other_risks"] = "Tick 'Other' as well, or remove this description"
     if review_due is None:
-        review_due = assessed_on + dt.timedelta(days=locality_review_days())
+        try:
+            review_due = assessed_on + dt.timedelta(days=locality_review_days())
+        except OverflowError:
+            errors["assessed_on"] = "Enter a real assessment date"
     elif review_due <= assessed_on:
         errors["review_due"] = "The next review must be after the assessment date"
     elif review_due - assessed_on > LONGEST_REVIEW_INTERVAL:
         errors["review_due"] = "The next review must be within three years of the assessment"
-    if errors:
+    if errors or review_due is None:
         raise InvalidInput(errors)
     assessment = LocalityRiskAssessment.objects.create(
         location=location,

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from homeward.audit.log import audit_record
 from homeward.audit.models import Operation
+from homeward.episodes.sharing import episode_visibility
 from homeward.errors import EditConflict, IllegalTransition, InvalidInput, NotAllowed
 from homeward.identity.models import OrganisationKind
 from homeward.identity.roles import Capability
@@ -570,6 +571,8 @@ def referral_make(
     if not selectors.people_visible(actor).filter(pk=person.pk).exists():
         raise NotAllowed("You cannot refer this person")
     errors: dict[str, str] = {}
+    if episode is not None and not Episode.objects.filter(episode_visibility(actor), pk=episode.pk).exists():
+        raise NotAllowed("You cannot refer from this episode")
     if episode is not None and episode.person_id != person.pk:
         errors["__all__"] = "The episode is not this person's"
     if referred_to is None:

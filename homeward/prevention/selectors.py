@@ -36,6 +36,7 @@ from homeward.prevention.models import (
 )
 from homeward.prevention.visibility import (
     NO_CASEWORK_ROLES,
+    OWN_ACTIONS_ONLY_ROLES,
     casework_org,
     location_rule,
     prevention_visibility,
@@ -352,10 +353,12 @@ def involved_organisations(
             .exclude(location__provider=None)
             .values_list("location__provider_id", flat=True)
         )
+        # Only episodes the actor may see: the dropdown must not reveal where else she went missing from.
         ids.update(
-            Episode.objects.filter(person=person, reported_at__gte=timezone.now() - dt.timedelta(days=365))
-            .exclude(missing_from__provider=None)
-            .values_list("missing_from__provider_id", flat=True)
+            Episode.objects.filter(episode_visibility(actor))
+            .filter(person=person, reported_at__gte=timezone.now() - dt.timedelta(days=365))
+            .exclude(premises_provider=None)
+            .values_list("premises_provider_id", flat=True)
         )
     if location is not None:
         ids.add(location.force_id)
@@ -373,7 +376,7 @@ def owner_choices(actor: User, **subject: object) -> QuerySet[User]:
     orgs = involved_organisations(actor, **subject)  # type: ignore[arg-type]
     return (
         User.objects.filter(is_active=True, organisation_id__in=orgs)
-        .exclude(role__in=NO_CASEWORK_ROLES)
+        .exclude(role__in=NO_CASEWORK_ROLES | OWN_ACTIONS_ONLY_ROLES)
         .exclude(role="")
         .select_related("organisation")
         .order_by("organisation__name", "last_name", "first_name", "pk")
@@ -616,3 +619,10 @@ def initiative_for(*, actor: User, pk: int) -> Initiative:
 def districts_for(actor: User) -> QuerySet[District]:
     force_id = force_id_of(actor.organisation)
     return District.objects.filter(force_id=force_id) if force_id else District.objects.all()
+
+
+def has_open_actions(user: User) -> bool:
+    """For the menu: whether the user owns an open action. A yes/no, not a consultation."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return Action.objects.filter(owner_id=user.pk, status=ActionStatus.OPEN).exists()

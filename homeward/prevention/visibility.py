@@ -16,6 +16,8 @@ One function, `prevention_visibility(actor, record)`, gives the filter for each 
    organisations owning an action under a plan or meeting. Early-help referrals: the referring
    organisation and the organisation referred to.
 5. An action is seen by whoever sees its plan or meeting, by its owner's organisation, and by its owner.
+6. Return interview and voluntary workers see only the actions they own (SPEC §2: what is assigned to
+   them, with the minimum data), not plans, meetings or referrals, whatever their organisation attends.
 
 Everything else is the same 404 as a record that does not exist.
 """
@@ -36,6 +38,9 @@ NOTHING = Q(pk__in=[])
 
 # Roles with no casework: they never see personal prevention records.
 NO_CASEWORK_ROLES = frozenset({Role.ANALYST, Role.AUDITOR, Role.ADMINISTRATOR, Role.COMMISSIONER})
+
+# Roles that see only what is assigned to them personally: an action they own, nothing else.
+OWN_ACTIONS_ONLY_ROLES = frozenset({Role.RHI_WORKER, Role.VOLUNTARY_WORKER})
 
 Record = Literal["plan", "meeting", "action", "referral"]
 
@@ -66,6 +71,9 @@ def prevention_visibility(actor: User, record: Record) -> Q:
     org = casework_org(actor)
     if org is None:
         return NOTHING
+    if actor.role in OWN_ACTIONS_ONLY_ROLES:
+        # Minimum data (SPEC §2): the actions given to them, not the plan or meeting around them.
+        return Q(owner_id=actor.pk) if record == "action" else NOTHING
     people = Person.objects.filter(person_visibility(actor)).values("pk")
     if record == "referral":
         return Q(person_id__in=people) | Q(referred_to_id=org.pk) | Q(referred_by_organisation_id=org.pk)

@@ -23,6 +23,7 @@ from homeward.audit.models import Operation
 from homeward.errors import EditConflict, IllegalTransition, InvalidInput, NotAllowed
 from homeward.identity.roles import Capability
 from homeward.people.models import PersonPhoto
+from homeward.places.models import LocationCategory
 from homeward.protocols.models import (
     OPEN_REPORT_STATUSES,
     PART1_FIELDS,
@@ -420,14 +421,14 @@ def profile_follow_placement(
     where = location.name if location is not None else "a new address"
     new_holder: Organisation | None
     if provider is not None and provider.kind in HOLDER_KINDS:
-        new_holder, name, reason = provider, "", f"New placement at {where}"
+        new_holder, name, reason = provider, "", f"New placement at {where}"[:300]
     elif is_placement and placing_authority is not None:
         new_holder, name, reason = (
             placing_authority,
             "",
-            f"New placement at {where}, arranged by {placing_authority}",
+            f"New placement at {where}, arranged by {placing_authority}"[:300],
         )
-    elif not is_placement:
+    elif not is_placement and (location is None or location.category == LocationCategory.PRIVATE_HOME):
         new_holder, name, reason = None, "living at home", "Moved home to family"
     else:
         return None

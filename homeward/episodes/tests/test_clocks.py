@@ -116,9 +116,11 @@ def test_rhi_offer_clock_escalates_to_the_service_manager(world, settings):
     escalate_overdue_clocks(now=late)
     alert = ClockAlert.objects.get(clock=Clock.RHI_OFFER)
     assert alert.organisation == service
-    # The manager sees it on their home page; the police force sees it on the dashboard.
+    # The manager sees it on their home page; the police dashboard leaves it to the service.
     page = client_for(manager).get("/cases/")
     assert b'data-overdue="rhi_offer"' in page.content
+    rows = client_for(world.supervisor).get("/dashboard/rows/")
+    assert b'data-overdue="rhi_offer"' not in rows.content
     other = make_user("walt_worker", service, Role.RHI_WORKER)
     assert not actions_alerts_visible_to(other)
 
@@ -211,3 +213,54 @@ def test_mpu_form_on_the_episode_page_records_the_notification(world):
     assert stale.status_code == 302
     episode.refresh_from_db()
     assert episode.mpu_reference == "MPU-9"
+
+
+def test_a_late_offer_with_no_service_manager_goes_to_the_force_supervisors(world):
+    episode = find(world, assess(world, report(world, make_ruby(world))))
+    rhi = ReturnInterview.objects.get(episode=episode)
+    late = rhi.offer_due_at + M
+    # With no return interview service in the world the council takes the referral; its missing
+    # officer manages it.
+    assert rhi.referred_to == world.council_b
+    items = [o for o in overdue_clocks(now=late) if o.clock == Clock.RHI_OFFER]
+    assert [(o.organisation_id, o.role) for o in items] == [(world.council_b.pk, Role.CSC_MISSING_OFFICER)]
+    # A referral that went nowhere is still escalated, to the force.
+    ReturnInterview.objects.filter(pk=rhi.pk).update(referred_to=None)
+    escalate_overdue_clocks(now=late)
+    alert = ClockAlert.objects.get(episode=episode, clock=Clock.RHI_OFFER)
+    assert (alert.organisation, alert.role) == (world.force, Role.SUPERVISOR)
+    # A service with workers but no manager: still the force.
+    service = Organisation.objects.create(
+        name="Return Interview Service A", kind=OrganisationKind.RHI_SERVICE, force=world.force
+    )
+    make_user("walt_worker", service, Role.RHI_WORKER)
+    ReturnInterview.objects.filter(pk=rhi.pk).update(referred_to=service)
+    items = [o for o in overdue_clocks(now=late) if o.clock == Clock.RHI_OFFER]
+    assert [(o.organisation_id, o.role) for o in items] == [(world.force.pk, Role.SUPERVISOR)]
+
+
+def test_an_overlapping_earlier_sweep_does_not_resolve_a_later_sweeps_alert(world):
+    episode = assess(world, report(world, make_ruby(world)))
+    due = episode.sign_off_due
+    escalate_overdue_clocks(now=due + 2 * M)  # the later sweep writes the alert
+    alert = ClockAlert.objects.get(episode=episode, clock=Clock.SIGN_OFF)
+    # A sweep that started earlier (its snapshot taken before the clock ran out) finishes afterwards.
+    escalate_overdue_clocks(now=due - M)
+    alert.refresh_from_db()
+    assert alert.resolved_at is None
+
+
+def test_the_banner_shows_ten_and_links_to_a_page_with_all_of_them(world):
+    ids = []
+    for i in range(11):
+        person = make_adult(world, given=f"Adult{i}", family=f"Tester{i}")
+        ids.append(assess(world, report(world, person, from_home=False), level="low").pk)
+    Episode.objects.filter(pk__in=ids).update(sign_off_due=timezone.now() - M)
+    client = client_for(world.supervisor)
+    rows = client.get("/dashboard/rows/").content.decode()
+    assert rows.count('data-overdue="sign_off"') == 10
+    assert "11 supervisor sign-off" in rows and "See all 11 overdue items" in rows
+    everything = client.get("/dashboard/overdue/")
+    assert everything.status_code == 200
+    assert everything.content.decode().count('data-overdue="sign_off"') == 11
+    assert client_for(world.partner).get("/dashboard/overdue/").status_code == 403
