@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from homeward.audit.log import audit_record
 from homeward.audit.models import Operation
+from homeward.episodes.models import Episode
 from homeward.episodes.sharing import episode_visibility
 from homeward.errors import EditConflict, IllegalTransition, InvalidInput, NotAllowed
 from homeward.identity.models import OrganisationKind
@@ -40,7 +41,6 @@ from homeward.prevention.models import (
 from homeward.versioning import update_if_unchanged
 
 if TYPE_CHECKING:
-    from homeward.episodes.models import Episode
     from homeward.identity.models import District, Organisation, User
     from homeward.people.models import Person
     from homeward.places.models import Location

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from homeward.audit.models import AuditEvent
+from homeward.episodes.tests.factories import make_ruby
 from homeward.prevention.models import Action, EarlyHelpReferral, Meeting, Plan
 from homeward.prevention.navigation import nav_items
 from homeward.prevention.tests.helpers import action_on, meeting_for, plan_for, ruby_missing_once
@@ -239,6 +240,7 @@ def test_menu_entries(pw):
     w = pw.world
     assert nav_items(w.supervisor) == [
         ("Plans", "prevention:plans"),
+        ("My actions", "prevention:mine"),
         ("Initiatives", "prevention:initiatives"),
     ]
     assert nav_items(w.partner)[0] == ("Plans", "prevention:plans")
@@ -246,3 +248,10 @@ def test_menu_entries(pw):
     assert nav_items(w.commissioner) == [("Initiatives", "prevention:initiatives")]
     assert nav_items(pw.analyst) == [("Initiatives", "prevention:initiatives")]
     assert nav_items(pw.auditor) == []
+    # Someone who cannot plan finds "My actions" once an action is given to them.
+    plan = plan_for(pw.coordinator, person=make_ruby(w))
+    action_on(pw.coordinator, plan, owner=w.officer)
+    assert nav_items(w.officer) == [
+        ("My actions", "prevention:mine"),
+        ("Initiatives", "prevention:initiatives"),
+    ]
