@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "homeward.prevention",
     "homeward.families",
     "homeward.chronology",
+    "homeward.insights",
     "homeward.demo",
 ]
 

@@ -1,0 +1,39 @@
+"""What every report counts: recorded episodes (a decision not to record is not an episode), by district."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
+from homeward.episodes.models import Episode, Status
+from homeward.identity.models import District
+from homeward.people.models import PersonMarker
+
+# SQLite's default limit on bound parameters is 32766 (999 on old builds): stay well under it.
+_ID_CHUNK = 900
+
+
+def recorded_episodes(district: District | None = None) -> QuerySet[Episode]:
+    """Episodes reports count: every status except `not_recorded`; in `district` when given
+    (the district the episode was reported in), else the whole force."""
+    qs = Episode.objects.exclude(status=Status.NOT_RECORDED)
+    if district is not None:
+        qs = qs.filter(district=district)
+    return qs
+
+
+def markers_by_person(person_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The person's active markers today (markers carry no history), sorted, in chunked queries."""
+    ids = sorted(set(person_ids))
+    out: dict[int, list[str]] = defaultdict(list)
+    for i in range(0, len(ids), _ID_CHUNK):
+        rows = (
+            PersonMarker.objects.filter(person_id__in=ids[i : i + _ID_CHUNK], active=True)
+            .order_by("person_id", "marker")
+            .values_list("person_id", "marker")
+        )
+        for person_id, marker in rows:
+            out[person_id].append(marker)
+    return dict(out)

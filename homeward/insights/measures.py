@@ -1,0 +1,438 @@
+"""Performance measures (SPEC §7) for any period of local days, force-wide or for one district.
+
+Each measure is one function of (period, district) computed by the database (conditional counts,
+EXISTS and correlated subqueries on the (person, reported_at) index), never by looping over episodes.
+Only recorded episodes count (a decision not to record is not an episode). "In the period" means
+*reported* in it: local midnight before the first day <= reported_at < local midnight after the last.
+A district means the district the episode was reported in; repeat and persistent look at the
+person's episodes in every district, as homeward.episodes.patterns does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from homeward.episodes.models import OPEN_STATUSES, Episode, InterviewOutcome, PreventionInterview, Status
+from homeward.identity.models import District
+from homeward.insights.base import recorded_episodes
+from homeward.insights.periods import AgeGroup, Period, add_months, between, local_date, local_midnight
+from homeward.people.models import MarkerType, PersonMarker
+from homeward.prevention.models import Initiative
+from homeward.returns.models import ReturnInterview
+
+HOUR = dt.timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Share:
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self) -> float | None:
+        """numerator / denominator, or None when nothing is counted (no share, rather than 0%)."""
+        return self.numerator / self.denominator if self.denominator else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"numerator": self.numerator, "denominator": self.denominator, "share": self.value}
+
+
+def _minus(expression: Any, delta: dt.timedelta) -> ExpressionWrapper:
+    return ExpressionWrapper(expression - delta, output_field=DateTimeField())
+
+
+def _plus(expression: Any, delta: dt.timedelta) -> ExpressionWrapper:
+    return ExpressionWrapper(expression + delta, output_field=DateTimeField())
+
+
+def _in_period(period: Period, district: District | None) -> QuerySet[Episode]:
+    return recorded_episodes(district).filter(period.reported_q())
+
+
+def period_end(period: Period, now: dt.datetime | None = None) -> dt.datetime:
+    """The end of the period for the 24-hour rule: local midnight after the last day, or now if earlier."""
+    return min(period.end, now or timezone.now())
+
+
+# --- Measures ------------------------------------------------------------------------------------------
+
+
+def episodes(period: Period, district: District | None = None) -> int:
+    """Recorded episodes reported in the period."""
+    return _in_period(period, district).count()
+
+
+def individuals(period: Period, district: District | None = None) -> int:
+    """Distinct people (Person records) with a recorded episode reported in the period."""
+    return _in_period(period, district).values("person_id").distinct().count()
+
+
+def found_within_24h_share(
+    period: Period, district: District | None = None, *, now: dt.datetime | None = None
+) -> Share:
+    """Share of episodes found within 24 hours of report.
+
+    Denominator: episodes reported in the period, except those still open now (reported, active,
+    long-term) that were reported less than 24 hours before the end of the period (local midnight after
+    the last day, or now if earlier): their 24 hours have not run out. Numerator: episodes in the
+    denominator with a found time no later than 24 hours after the report (found alive or dead).
+    """
+    end = period_end(period, now)
+    too_recent = Q(status__in=OPEN_STATUSES, reported_at__gt=end - 24 * HOUR)
+    found_in_24h = Q(found_at__isnull=False, found_at__lte=_plus(F("reported_at"), 24 * HOUR))
+    counts = _in_period(period, district).aggregate(
+        denominator=Count("id", filter=~too_recent),
+        numerator=Count("id", filter=~too_recent & found_in_24h),
+    )
+    return Share(counts["numerator"], counts["denominator"])
+
+
+def _earlier_in(days: int, *, inclusive: bool) -> QuerySet[Episode]:
+    """The same person's recorded episodes (any district) in the `days` days up to the outer episode."""
+    upto = {"reported_at__lte" if inclusive else "reported_at__lt": OuterRef("reported_at")}
+    return recorded_episodes().filter(
+        person_id=OuterRef("person_id"),
+        reported_at__gte=_minus(OuterRef("reported_at"), dt.timedelta(days=days)),
+        **upto,
+    )
+
+
+def repeat_episodes(period: Period, district: District | None = None) -> int:
+    """Episodes reported in the period that are repeats: the same person had another recorded episode
+    reported in the HOMEWARD_REPEAT_WINDOW_DAYS (365) days before it (patterns.py)."""
+    earlier = _earlier_in(settings.HOMEWARD_REPEAT_WINDOW_DAYS, inclusive=False)
+    return _in_period(period, district).filter(Exists(earlier)).count()
+
+
+def persistent_people(period: Period, district: District | None = None) -> int:
+    """People who, at some report in the period, were persistent: at least HOMEWARD_PERSISTENT_EPISODES
+    (3) recorded episodes, that one included, reported in the HOMEWARD_PERSISTENT_WINDOW_DAYS (90) days
+    up to it (patterns.py). Counted once each."""
+    in_window = (
+        _earlier_in(settings.HOMEWARD_PERSISTENT_WINDOW_DAYS, inclusive=True)
+        .order_by()
+        .values("person_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return (
+        _in_period(period, district)
+        .annotate(in_window=Subquery(in_window))
+        .filter(in_window__gte=settings.HOMEWARD_PERSISTENT_EPISODES)
+        .values("person_id")
+        .distinct()
+        .count()
+    )
+
+
+def high_risk_level() -> str:
+    """The top of the configured risk scale (HOMEWARD_RISK_LEVELS, lowest first): "high" by default."""
+    return str(settings.HOMEWARD_RISK_LEVELS[-1][0])
+
+
+def high_risk_share(period: Period, district: District | None = None) -> Share:
+    """Of episodes reported in the period that have been graded at all, the share whose FIRST grade
+    (risk_level_first) was the top of the scale. Later upgrades do not count."""
+    counts = _in_period(period, district).aggregate(
+        denominator=Count("id", filter=~Q(risk_level_first="")),
+        numerator=Count("id", filter=Q(risk_level_first=high_risk_level())),
+    )
+    return Share(counts["numerator"], counts["denominator"])
+
+
+def prevention_interviews_done(period: Period, district: District | None = None) -> Share:
+    """Of episodes reported in the period whose person has been found alive (a found time, not found
+    deceased), the share with a completed prevention interview (declined does not count as done)."""
+    completed = PreventionInterview.objects.filter(
+        episode_id=OuterRef("pk"), outcome=InterviewOutcome.COMPLETED
+    )
+    found_alive = Q(found_at__isnull=False) & ~Q(status=Status.FOUND_DECEASED)
+    counts = (
+        _in_period(period, district)
+        .filter(found_alive)
+        .annotate(done=Exists(completed))
+        .aggregate(denominator=Count("id"), numerator=Count("id", filter=Q(done=True)))
+    )
+    return Share(counts["numerator"], counts["denominator"])
+
+
+def rhis_offered_within_72h(
+    period: Period, district: District | None = None, *, now: dt.datetime | None = None
+) -> Share:
+    """Of return home interviews for episodes reported in the period, the share offered by their offer
+    deadline (offered_at <= offer_due_at, 72 hours after return). Interviews not yet offered whose
+    deadline is still ahead (after now) are left out: their outcome is not known yet."""
+    now = now or timezone.now()
+    qs = ReturnInterview.objects.filter(period.reported_q("episode__")).exclude(
+        episode__status=Status.NOT_RECORDED
+    )
+    if district is not None:
+        qs = qs.filter(episode__district=district)
+    not_due = Q(offered_at__isnull=True, offer_due_at__gt=now)
+    counts = qs.aggregate(
+        denominator=Count("id", filter=~not_due),
+        numerator=Count("id", filter=Q(offered_at__isnull=False, offered_at__lte=F("offer_due_at"))),
+    )
+    return Share(counts["numerator"], counts["denominator"])
+
+
+def initiatives(period: Period, district: District | None = None) -> int:
+    """Initiatives active on at least one day of the period (starts_on <= last day and ends_on empty or
+    >= first day). For a district: its own initiatives plus its force's force-wide ones (no district)."""
+    qs = Initiative.objects.filter(starts_on__lte=period.last).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=period.first)
+    )
+    if district is not None:
+        qs = qs.filter(Q(district=district) | Q(district__isnull=True, force_id=district.force_id))
+    return qs.count()
+
+
+# --- All measures, with the previous equivalent period --------------------------------------------------
+
+# The measures compared with the previous equivalent period.
+MEASURE_KEYS = (
+    "episodes",
+    "individuals",
+    "found_within_24h_share",
+    "repeat_episodes",
+    "persistent_people",
+    "high_risk_share",
+    "prevention_interviews_done_share",
+    "rhis_offered_within_72h_share",
+    "initiatives",
+)
+
+
+def _measures(period: Period, district: District | None, now: dt.datetime | None) -> dict[str, Any]:
+    found = found_within_24h_share(period, district, now=now)
+    high = high_risk_share(period, district)
+    prevention = prevention_interviews_done(period, district)
+    rhi = rhis_offered_within_72h(period, district, now=now)
+    return {
+        "period": period.as_dict(),
+        "episodes": episodes(period, district),
+        "individuals": individuals(period, district),
+        "found_within_24h_share": found.value,
+        "found_within_24h": found.as_dict(),
+        "repeat_episodes": repeat_episodes(period, district),
+        "persistent_people": persistent_people(period, district),
+        "high_risk_share": high.value,
+        "high_risk": high.as_dict(),
+        "prevention_interviews_done_share": prevention.value,
+        "prevention_interviews_done": prevention.as_dict(),
+        "rhis_offered_within_72h_share": rhi.value,
+        "rhis_offered_within_72h": rhi.as_dict(),
+        "initiatives": initiatives(period, district),
+    }
+
+
+def direction(current: float | None, previous: float | None) -> str | None:
+    """ "up", "down" or "same" against the previous period; None when either side has no value."""
+    if current is None or previous is None:
+        return None
+    if current > previous:
+        return "up"
+    if current < previous:
+        return "down"
+    return "same"
+
+
+def measures_for(
+    first: dt.date, last: dt.date, district: District | None = None, *, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """Every measure for [first, last] (local days, inclusive), the same for the previous equivalent
+    period (Period.previous) under "previous", and for each measure under "change" the difference and
+    the direction ("up", "down", "same", or None when a share has no denominator)."""
+    period = between(first, last)
+    current = _measures(period, district, now)
+    previous = _measures(period.previous(), district, now)
+    change = {}
+    for key in MEASURE_KEYS:
+        a, b = current[key], previous[key]
+        change[key] = {
+            "current": a,
+            "previous": b,
+            "difference": None if a is None or b is None else a - b,
+            "direction": direction(a, b),
+        }
+    return {
+        **current,
+        "district": district.name if district else None,
+        "previous": previous,
+        "change": change,
+    }
+
+
+# --- Children going missing: monthly 12-month rolling average -------------------------------------------
+
+
+def children_missing_rolling_12m(
+    district: District | None, months: int = 36, *, until: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """For each of the `months` calendar months ending with the month of `until` (default: today), the
+    12-month rolling average of children going missing: recorded episodes of children (child at report)
+    reported in the 12 calendar months ending with that month, divided by 12. Incidents, as in the
+    force's report, not distinct children. The latest month is counted up to `until` only, so it is
+    flagged `complete: false` when `until` is not its last day. One query of conditional counts."""
+    if months < 1:
+        raise ValueError("months must be at least 1")
+    until = until or timezone.localdate()
+    last_month = until.replace(day=1)
+    starts = [add_months(last_month, -i) for i in range(months + 10, -1, -1)]  # oldest first
+    bounds = [local_midnight(s) for s in starts] + [local_midnight(until + dt.timedelta(days=1))]
+    qs = recorded_episodes(district).filter(
+        is_child=True, reported_at__gte=bounds[0], reported_at__lt=bounds[-1]
+    )
+    counts = qs.aggregate(
+        **{
+            f"m{i}": Count("id", filter=Q(reported_at__gte=bounds[i], reported_at__lt=bounds[i + 1]))
+            for i in range(len(starts))
+        }
+    )
+    per_month = [counts[f"m{i}"] for i in range(len(starts))]
+    out = []
+    for j in range(11, len(starts)):
+        total = sum(per_month[j - 11 : j + 1])
+        month = starts[j]
+        out.append(
+            {
+                "month": month.strftime("%Y-%m"),
+                "child_episodes_month": per_month[j],
+                "child_episodes_12m": total,
+                "rolling_average": total / 12,
+                "complete": month != last_month or add_months(last_month, 1) - dt.timedelta(days=1) == until,
+            }
+        )
+    return out
+
+
+# --- Quarterly management information ------------------------------------------------------------------
+
+AGE_BANDS = (
+    ("0-9", 0, 9),
+    ("10-15", 10, 15),
+    ("16-17", 16, 17),
+    ("18-24", 18, 24),
+    ("25-39", 25, 39),
+    ("40-59", 40, 59),
+    ("60-74", 60, 74),
+    ("75+", 75, None),
+)
+
+
+def _age_band() -> Case:
+    whens = []
+    for label, low, high in AGE_BANDS:
+        condition = Q(age_at_report__gte=low)
+        if high is not None:
+            condition &= Q(age_at_report__lte=high)
+        whens.append(When(condition, then=Value(label)))
+    return Case(*whens, default=Value("unknown"), output_field=CharField())
+
+
+def _has_marker(marker: str) -> Exists:
+    return Exists(PersonMarker.objects.filter(person_id=OuterRef("person_id"), marker=marker, active=True))
+
+
+def _age_group() -> Case:
+    return Case(
+        When(is_child=True, then=Value(AgeGroup.CHILD.value)),
+        When(is_child=False, then=Value(AgeGroup.ADULT.value)),
+        default=Value(AgeGroup.UNKNOWN.value),
+        output_field=CharField(),
+    )
+
+
+def _dimensions() -> dict[str, tuple[Any, Q | None]]:
+    """name -> (expression, restriction). Person facts (sex, ethnicity, markers) are today's."""
+    return {
+        "age_group": (_age_group(), None),
+        "sex": (F("person__sex"), None),
+        "age_band": (_age_band(), None),
+        "ethnicity": (F("person__ethnicity"), None),
+        "cse_marker": (_has_marker(MarkerType.CSE), None),
+        "mental_health_marker": (_has_marker(MarkerType.MENTAL_HEALTH), None),
+        "children_looked_after": (F("looked_after"), Q(is_child=True)),
+    }
+
+
+def _label(value: Any) -> str:
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return str(value)
+
+
+def quarterly_mi(period: Period, district: District | None = None) -> dict[str, Any]:
+    """Management information for the period (normally a calendar quarter, periods.quarter): episodes
+    and individuals in total and by age group at report (child / adult / age unknown), sex, age band at
+    report, ethnicity (self-defined), CSE marker, mental health marker, and — for children only — looked
+    after at report or not. Force-wide under "force" and per district under "districts" (only the given
+    district when one is given). Individuals in a breakdown are distinct people in that cell, so a
+    person in two cells (a child who turned 18) is counted in both, and cells do not add up to the total.
+    """
+    base = _in_period(period, district)
+    districts = (
+        [district]
+        if district is not None
+        else list(District.objects.filter(pk__in=base.values("district_id")).order_by("name"))
+    )
+    names = {d.pk: d.name for d in districts}
+
+    def empty() -> dict[str, Any]:
+        return {"totals": {"episodes": 0, "individuals": 0}, **{name: {} for name in _dimensions()}}
+
+    force: dict[str, Any] = empty()
+    per_district: dict[str, dict[str, Any]] = {d.name: empty() for d in districts}
+    counts = {"episodes": Count("id"), "individuals": Count("person_id", distinct=True)}
+
+    force["totals"] = base.aggregate(**counts)
+    for row in base.order_by().values("district_id").annotate(**counts):
+        per_district[names[row["district_id"]]]["totals"] = {
+            "episodes": row["episodes"],
+            "individuals": row["individuals"],
+        }
+    for name, (expression, restriction) in _dimensions().items():
+        qs = base.filter(restriction) if restriction is not None else base
+        qs = qs.annotate(cell=expression)
+        for row in qs.order_by().values("cell").annotate(**counts):
+            force[name][_label(row["cell"])] = {
+                "episodes": row["episodes"],
+                "individuals": row["individuals"],
+            }
+        for row in qs.order_by().values("district_id", "cell").annotate(**counts):
+            per_district[names[row["district_id"]]][name][_label(row["cell"])] = {
+                "episodes": row["episodes"],
+                "individuals": row["individuals"],
+            }
+    return {
+        "period": period.as_dict(),
+        "district": district.name if district else None,
+        "force": force,
+        "districts": per_district,
+    }
+
+
+def local_today() -> dt.date:
+    return local_date(timezone.now())
