@@ -177,3 +177,17 @@ def test_quarterly_management_information(week, world):
     assert north["totals"] == {"episodes": 5, "individuals": 2}  # e0–e3, g1
     assert mi["districts"]["South"]["totals"] == {"episodes": 2, "individuals": 1}
     assert m.quarterly_mi(quarter(2025, 4), world.south)["districts"].keys() == {"South"}
+
+
+def test_the_24_hour_rule_is_exact_to_the_microsecond(world):
+    # Reported at a time with microseconds: found at exactly +24 h counts, one microsecond later does not
+    # (the database shifts the datetime natively; see measures.Shifted).
+    who = person(world, "Mika", dob=dt.date(1980, 1, 1))
+    start = utc(2025, 10, 21, 9) + dt.timedelta(microseconds=123_456)
+    episode(world, who, start, found_after=24 * H)
+    late = person(world, "Lark", dob=dt.date(1981, 1, 1))
+    episode(world, late, start, found_after=24 * H + dt.timedelta(microseconds=1))
+    round_second = person(world, "Rory", dob=dt.date(1982, 1, 1))
+    episode(world, round_second, utc(2025, 10, 22, 9), found_after=24 * H)  # no microseconds at all
+    share = m.found_within_24h_share(P, now=NOW)
+    assert (share.numerator, share.denominator) == (2, 3)
