@@ -52,7 +52,7 @@ bench: install
 	mkdir -p var/bench
 	rm -f $(BENCH_DB) $(BENCH_DB)-wal $(BENCH_DB)-shm
 	HOMEWARD_SQLITE_PATH=$(BENCH_DB) $(HW) migrate --noinput -v0
-	HOMEWARD_SQLITE_PATH=$(BENCH_DB) $(HW) demo --seed 1 --years 1
+	HOMEWARD_SQLITE_PATH=$(BENCH_DB) $(HW) demo --seed 1 --years 3
 	HOMEWARD_SQLITE_PATH=$(BENCH_DB) $(HW) bench --json var/bench/results.json
 
 clean:

@@ -87,27 +87,20 @@ def overdue_clocks(*, now: dt.datetime, episodes: QuerySet[Episode] | None = Non
     from homeward.returns.models import AWAITING_OFFER, ReturnInterview
 
     base = episodes if episodes is not None else Episode.objects.all()
-    open_episodes = base.filter(status__in=OPEN_STATUSES)
     found: list[Overdue] = []
 
-    for pk, force_id, due in open_episodes.filter(next_review_due__lt=now).values_list(
-        "pk", "force_id", "next_review_due"
-    ):
-        if due is not None:  # the filter excludes NULL; this tells the type checker
-            found.append(Overdue(pk, Clock.REVIEW, due, force_id))
-
-    # Signing off clears sign_off_due and a new assessment sets it, so it is due only while pending.
-    for pk, force_id, due in open_episodes.filter(sign_off_due__lt=now).values_list(
-        "pk", "force_id", "sign_off_due"
-    ):
-        if due is not None:
-            found.append(Overdue(pk, Clock.SIGN_OFF, due, force_id))
-
+    # Open episodes are few (tens at force scale): one query, then each clock in Python.
     mpu_cutoff = now - dt.timedelta(hours=settings.HOMEWARD_MPU_NOTIFY_HOURS)
-    for episode in open_episodes.filter(reported_at__lt=mpu_cutoff, mpu_notified_at__isnull=True).only(
-        "pk", "force_id", "reported_at"
+    for episode in base.filter(status__in=OPEN_STATUSES).only(
+        "pk", "force_id", "reported_at", "next_review_due", "sign_off_due", "mpu_notified_at"
     ):
-        found.append(Overdue(episode.pk, Clock.MPU, mpu_due(episode), episode.force_id))
+        if episode.next_review_due is not None and episode.next_review_due < now:
+            found.append(Overdue(episode.pk, Clock.REVIEW, episode.next_review_due, episode.force_id))
+        # Signing off clears sign_off_due and a new assessment sets it, so it is due only while pending.
+        if episode.sign_off_due is not None and episode.sign_off_due < now:
+            found.append(Overdue(episode.pk, Clock.SIGN_OFF, episode.sign_off_due, episode.force_id))
+        if episode.mpu_notified_at is None and episode.reported_at < mpu_cutoff:
+            found.append(Overdue(episode.pk, Clock.MPU, mpu_due(episode), episode.force_id))
 
     # Found but not interviewed: the earlier (high-risk) deadline bounds the query, the exact one filters.
     earliest = now - dt.timedelta(
@@ -125,11 +118,16 @@ def overdue_clocks(*, now: dt.datetime, episodes: QuerySet[Episode] | None = Non
         if due is not None and due < now:
             found.append(Overdue(episode.pk, Clock.PREVENTION_INTERVIEW, due, episode.force_id))
 
+    # Late offers are few too: find them by the (status, offer_due_at) index, then keep the episodes
+    # in `base` with one lookup by id (joining `base` in made the planner scan every interview).
     late_offers = list(
-        ReturnInterview.objects.filter(
-            episode__in=base, status__in=AWAITING_OFFER, offer_due_at__lt=now
-        ).values_list("episode_id", "episode__force_id", "referred_to_id", "offer_due_at")
+        ReturnInterview.objects.filter(status__in=AWAITING_OFFER, offer_due_at__lt=now).values_list(
+            "episode_id", "episode__force_id", "referred_to_id", "offer_due_at"
+        )
     )
+    if episodes is not None and late_offers:
+        kept = set(base.filter(pk__in=[e for e, _, _, _ in late_offers]).values_list("pk", flat=True))
+        late_offers = [row for row in late_offers if row[0] in kept]
     managed = set(
         User.objects.filter(
             is_active=True,

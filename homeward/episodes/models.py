@@ -101,6 +101,10 @@ class Episode(models.Model):
         indexes = [
             models.Index(fields=["status", "district"]),
             models.Index(fields=["person", "reported_at"]),
+            # A force's open episodes (dashboards, clocks) and a force's episodes of given people
+            # (patterns): without these SQLite's planner walks the whole force through force_id.
+            models.Index(fields=["force", "status"]),
+            models.Index(fields=["force", "person", "reported_at"]),
             models.Index(fields=["missing_from", "reported_at"]),
         ]
 

@@ -9,7 +9,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -227,9 +227,10 @@ def dashboard_alerts_for(*, actor: User) -> DashboardAlerts:
 
     return DashboardAlerts(
         carer_reports_waiting=reports_visible_to(actor).filter(status=ReportStatus.SUBMITTED).count(),
-        appeals_waiting=Escalation.objects.filter(
-            episode__in=episodes_visible_to(actor), status=EscalationStatus.OPEN
-        ).count(),
+        # Open appeals are few: check each one's episode (EXISTS) rather than list every visible episode.
+        appeals_waiting=Escalation.objects.filter(status=EscalationStatus.OPEN)
+        .filter(Exists(episodes_visible_to(actor).filter(pk=OuterRef("episode_id"))))
+        .count(),
     )
 
 

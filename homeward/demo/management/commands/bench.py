@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import random
@@ -50,6 +51,7 @@ class Command(BaseCommand):
         parser.add_argument("--queries", type=int, default=500)
         parser.add_argument("--page-repeats", type=int, default=60)
         parser.add_argument("--skip-search", action="store_true")
+        parser.add_argument("--report-repeats", type=int, default=7)
         parser.add_argument("--json", dest="json_out", default="")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -57,6 +59,7 @@ class Command(BaseCommand):
         results["episodes_in_database"] = Episode.objects.count()
         results["pages"] = self._pages(options["page_repeats"])
         results["worker_memory"] = self._worker_memory()
+        results["insights"] = self._insights(options["report_repeats"])
         if not options["skip_search"]:
             from homeward.people.bench import bench_people_search
 
@@ -146,6 +149,30 @@ class Command(BaseCommand):
             proc.terminate()
             proc.wait(timeout=10)
 
+    def _insights(self, repeat: int) -> dict[str, Any]:
+        """The reports of issue 4 as the CLI computes them (median of `repeat` runs), as of the last
+        day with data: the weekly datasets, a year's measures with the year before, the last whole
+        quarter's management information and 36 months of the rolling average."""
+        from homeward.insights.measures import children_missing_rolling_12m, measures_for, quarterly_mi
+        from homeward.insights.periods import add_months, between, local_date
+        from homeward.insights.weekly import weekly_datasets
+
+        last = Episode.objects.order_by("-reported_at").values_list("reported_at", flat=True).first()
+        if last is None:
+            return {}
+        as_of = local_date(last)
+        quarter_end = add_months(as_of.replace(day=1), -((as_of.month - 1) % 3)) - dt.timedelta(days=1)
+        quarter_start = add_months(quarter_end.replace(day=1), -2)
+        runs = {
+            "weekly_datasets": lambda: weekly_datasets(as_of),
+            "measures_one_year": lambda: measures_for(as_of - dt.timedelta(days=364), as_of),
+            "quarterly_mi": lambda: quarterly_mi(between(quarter_start, quarter_end)),
+            "rolling_average_36_months": lambda: children_missing_rolling_12m(None, 36, until=as_of),
+        }
+        return {name: round(statistics.median(_timed(fn, repeat)), 1) for name, fn in runs.items()} | {
+            "as_of": as_of.isoformat()
+        }
+
     def _summary(self, results: dict[str, Any]) -> None:
         pages = results["pages"]
         lines = [
@@ -156,6 +183,12 @@ class Command(BaseCommand):
             f"  ({results['episodes_in_database']} episodes in the database; target p95 <= 100 ms)",
             f"Worker peak memory {results['worker_memory']['peak_rss_mb_per_worker']} MB",
         ]
+        if results.get("insights"):
+            r = results["insights"]
+            lines.append(
+                "Reports    median ms (target < 200 at force scale): "
+                + ", ".join(f"{k} {v}" for k, v in r.items() if k != "as_of")
+            )
         if "search" in results:
             s = results["search"]
             lines.append(
