@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -80,7 +80,8 @@ def rhi_visibility(actor: User) -> Q:
         q |= Q(referred_to_id=org.pk)
     if sees_cases(actor):
         # Through the episode sharing rules, so data-driven rules apply here unchanged.
-        q |= Q(episode__in=Episode.objects.filter(episode_visibility(actor)).values("pk"))
+        # EXISTS per interview, not IN (every visible episode): SQLite would list the force's episodes.
+        q |= Q(Exists(Episode.objects.filter(episode_visibility(actor), pk=OuterRef("episode_id"))))
         if org.kind == OrganisationKind.LOCAL_AUTHORITY:
             q |= Q(referred_to_id=org.pk)
     return q
