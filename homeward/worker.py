@@ -33,3 +33,13 @@ def requeue_abandoned_tasks(*, older_than: dt.timedelta | None = None) -> int:
     return DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=cutoff).update(
         status=TaskResultStatus.READY, started_at=None
     )
+
+
+def prune_finished_tasks(*, older_than: dt.timedelta = dt.timedelta(days=7)) -> int:
+    """Successful task results older than a week: the sweep queues one a minute, so they add up.
+    Failed ones are kept for someone to look at."""
+    cutoff = timezone.now() - older_than
+    deleted, _ = DBTaskResult.objects.filter(
+        status=TaskResultStatus.SUCCESSFUL, finished_at__lt=cutoff
+    ).delete()
+    return deleted

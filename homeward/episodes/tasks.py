@@ -18,7 +18,7 @@ from homeward.episodes.clocks import escalate_overdue_clocks
 from homeward.episodes.models import Episode, Status
 from homeward.errors import DomainError
 from homeward.notifications.tasks import mark_abandoned_sends_failed
-from homeward.worker import lease, requeue_abandoned_tasks
+from homeward.worker import lease, prune_finished_tasks, requeue_abandoned_tasks
 
 
 def long_term_due() -> list[Episode]:
@@ -30,6 +30,7 @@ def long_term_due() -> list[Episode]:
 def clocks_sweep() -> int:
     """Long-term moves, then escalations. Returns how many episodes became long-term missing."""
     requeue_abandoned_tasks()
+    prune_finished_tasks()
     mark_abandoned_sends_failed(older_than=lease())
     moved = mark_long_term_due()
     escalate_overdue_clocks(now=timezone.now())

@@ -95,3 +95,19 @@ def test_an_email_claimed_by_a_killed_worker_is_never_sent_twice_and_is_flagged(
     notification.refresh_from_db()
     assert notification.status == DeliveryStatus.FAILED
     assert "Delivery unknown" in notification.email_error
+
+
+def test_old_successful_results_are_pruned_and_failures_kept(world):
+    from homeward.worker import prune_finished_tasks
+
+    old = timezone.now() - dt.timedelta(days=8)
+    done = clocks_sweep.enqueue()
+    failed = clocks_sweep.enqueue()
+    recent = clocks_sweep.enqueue()
+    DBTaskResult.objects.filter(pk=done.id).update(status=TaskResultStatus.SUCCESSFUL, finished_at=old)
+    DBTaskResult.objects.filter(pk=failed.id).update(status=TaskResultStatus.FAILED, finished_at=old)
+    DBTaskResult.objects.filter(pk=recent.id).update(
+        status=TaskResultStatus.SUCCESSFUL, finished_at=timezone.now()
+    )
+    assert prune_finished_tasks() == 1
+    assert {str(pk) for pk in DBTaskResult.objects.values_list("pk", flat=True)} == {failed.id, recent.id}
