@@ -60,4 +60,5 @@ urlpatterns = [
     path("prevention/", include("homeward.prevention.urls")),
     path("families/", include("homeward.families.urls")),
     path("chronology/", include("homeward.chronology.urls")),
+    path("reports/", include("homeward.insights.urls")),
 ]

@@ -822,6 +822,17 @@ def escalation_raise(*, actor: User, episode: Episode, grounds: str, raised_by_n
     return escalation
 
 
+def appeal_refusal(actor: User, episode: Episode) -> str:
+    """Why this officer may not decide an appeal against the episode's decision not to record ("" if
+    they may): not the officer who decided, and senior to them (SPEC §3 "a senior officer")."""
+    if episode.not_recorded_by_id == actor.pk:
+        return "The officer who decided not to record cannot decide the appeal against it"
+    decider = episode.not_recorded_by
+    if decider is not None and not outranks(actor.role, decider.role):
+        return f"An appeal against a decision by a {decider.get_role_display().lower()} goes to a more senior officer"
+    return ""
+
+
 @transaction.atomic
 def escalation_decide(
     *, actor: User, escalation: Escalation, expected_version: int, overturn: bool, reasons: str
@@ -831,13 +842,9 @@ def escalation_decide(
     episode = escalation.episode
     if escalation.status != EscalationStatus.OPEN:
         raise IllegalTransition("This appeal has already been decided.")
-    if episode.not_recorded_by_id == actor.pk:
-        raise NotAllowed("The officer who decided not to record cannot decide the appeal against it")
-    decider = episode.not_recorded_by
-    if decider is not None and not outranks(actor.role, decider.role):
-        raise NotAllowed(
-            f"An appeal against a decision by a {decider.get_role_display().lower()} goes to a more senior officer"
-        )
+    refusal = appeal_refusal(actor, episode)
+    if refusal:
+        raise NotAllowed(refusal)
     if len(reasons.strip()) < 10:
         raise InvalidInput({"reasons": "Give the reasons for the decision (at least 10 characters)"})
     now = _now()

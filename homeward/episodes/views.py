@@ -558,11 +558,10 @@ def escalation_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Capability.DECIDE_ESCALATION)
 def escalation_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "episodes/escalations.html",
-        {"escalations": selectors.escalations_for(actor=_actor(request))},
-    )
+    actor = _actor(request)
+    escalations = selectors.escalations_for(actor=actor)
+    rows = [(e, actions.appeal_refusal(actor, e.episode)) for e in escalations]
+    return render(request, "episodes/escalations.html", {"rows": rows})
 
 
 @requires(Capability.DECIDE_ESCALATION)

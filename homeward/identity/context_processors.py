@@ -24,12 +24,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Appeals", "escalation_list"))
     if user.can(Capability.VIEW_SHARING_RULES):
         items.append(("Sharing rules", "sharing_rules"))
+    from homeward.insights.navigation import nav_items as report_items
     from homeward.notifications.navigation import nav_items as notification_items
     from homeward.prevention.navigation import nav_items as prevention_items
     from homeward.protocols.navigation import nav_items as protocol_items
     from homeward.returns.navigation import nav_items as return_items
 
-    for extra in (notification_items, protocol_items, return_items, prevention_items):
+    for extra in (notification_items, protocol_items, return_items, prevention_items, report_items):
         items.extend(extra(user))
     return {
         "nav_items": items,

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError, OutputWrapper
 
 from homeward.audit.log import audit_record
 from homeward.audit.models import Operation
-from homeward.identity.models import District
+from homeward.identity.models import District, User
 
 FORMATS = ("json", "csv", "xlsx")
 # Above this many ids the audit event stores the count in its reason instead of the ids.
@@ -81,15 +81,16 @@ def audit_export(
     object_ids: Iterable[Any],
     reason: str,
     outcome: str = "success",
+    actor: User | None = None,
 ) -> None:
-    """One DISCLOSURE event per command run (actor None: the command line). Large id sets are counted
-    in the reason instead of listed."""
+    """One DISCLOSURE event per command run (actor None: the command line) or page download (actor: the
+    signed-in user). Large id sets are counted in the reason instead of listed."""
     ids = sorted(set(object_ids))
     if len(ids) > MAX_AUDITED_IDS:
         reason = f"{reason}; {len(ids)} {object_type} ids (not listed)"
         ids = []
     audit_record(
-        actor=None,
+        actor=actor,
         operation=Operation.DISCLOSURE,
         event_type=event_type,
         object_type=object_type,

@@ -106,7 +106,7 @@ def _episode_log(qs: QuerySet[Episode]) -> list[EpisodeRow]:
 
 
 def most_frequently_missing(
-    as_of: dt.date, weeks: int, group: AgeGroup, district: District | None = None
+    as_of: dt.date, weeks: int, group: AgeGroup, district: District | None = None, visible: Q | None = None
 ) -> list[MostFrequentRow]:
     """Dataset 1: every person with an episode of `group` reported in the last `weeks` weeks as of D.
 
@@ -114,15 +114,20 @@ def most_frequently_missing(
     the window is in the children's list with their child episodes and in the adults' list with their
     adult episodes. Ranked by episodes in the window, most first; ties: most recent episode first, then
     lower person id. Rank is the row's position (1, 2, 3 …): the tie-breaks leave no equal ranks.
+
+    `visible` (a filter on Episode) counts only the episodes a partner may see, so neither the count
+    nor the latest episode tells it about episodes its sharing rules withhold.
     """
     period = last_weeks(as_of, weeks)
     per_person = Window(Count("id"), partition_by=[F("person_id")])
     newest_first = Window(
         RowNumber(), partition_by=[F("person_id")], order_by=[F("reported_at").desc(), F("id").desc()]
     )
+    scope = recorded_episodes(district)
+    if visible is not None:
+        scope = scope.filter(visible)
     rows = list(
-        recorded_episodes(district)
-        .filter(period.reported_q(), age_group_q(group))
+        scope.filter(period.reported_q(), age_group_q(group))
         .annotate(window_episodes=per_person, newest=newest_first)
         .filter(newest=1)
         .order_by("-window_episodes", "-reported_at", "person_id")
@@ -243,7 +248,9 @@ class WeeklyDatasets:
         return sum(len(rows) for rows in self.lists.values())
 
 
-def weekly_datasets(as_of: dt.date, district: District | None = None) -> WeeklyDatasets:
+def weekly_datasets(
+    as_of: dt.date, district: District | None = None, visible: Q | None = None
+) -> WeeklyDatasets:
     lists: dict[str, list[Any]] = {}
     for weeks in (3, 12):
         for group, suffix in (
@@ -251,7 +258,9 @@ def weekly_datasets(as_of: dt.date, district: District | None = None) -> WeeklyD
             (AgeGroup.ADULT, "adults"),
             (AgeGroup.UNKNOWN, "age_unknown"),
         ):
-            lists[f"most_frequent_{weeks}w_{suffix}"] = most_frequently_missing(as_of, weeks, group, district)
+            lists[f"most_frequent_{weeks}w_{suffix}"] = most_frequently_missing(
+                as_of, weeks, group, district, visible
+            )
     lists["first_time_children_month"] = first_time_missing_children(as_of, district)
     lists["lac_care_settings_12w"] = looked_after_care_settings(as_of, district)
     lists["hospital_12w"] = medical_settings(as_of, district)

@@ -167,3 +167,22 @@ def test_an_appeal_against_a_supervisors_decision_needs_a_more_senior_officer(wo
         reasons="CSE markers and an adult boyfriend: record and grade.",
     )
     assert decided.status == "overturned" and decided.decided_by == di
+
+
+def test_the_appeals_queue_says_who_may_not_decide_instead_of_offering_the_link(client, world):
+    episode = actions.episode_decide_not_recorded(
+        actor=world.supervisor,
+        episode=report(world, make_ruby(world)),
+        expected_version=1,
+        reason="Staff know she is at her boyfriend's; no risk identified",
+    )
+    actions.escalation_raise(
+        actor=world.care_staff, episode=episode, grounds="She has CSE markers and the boyfriend is 24."
+    )
+    peer = make_user("pete_peer", world.force, Role.SUPERVISOR, world.north)
+    client.force_login(peer)
+    page = client.get(reverse("escalation_list")).content.decode()
+    assert "goes to a more senior officer" in page and ">Decide<" not in page
+    client.force_login(make_user("dina_di", world.force, Role.DETECTIVE_INSPECTOR, world.north))
+    page = client.get(reverse("escalation_list")).content.decode()
+    assert ">Decide<" in page

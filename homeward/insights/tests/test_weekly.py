@@ -15,7 +15,7 @@ import pytest
 
 from homeward.insights.measures import individuals
 from homeward.insights.periods import AgeGroup, last_weeks
-from homeward.insights.tests.builders import episode, local, person
+from homeward.insights.tests.builders import episode, local, person, utc
 from homeward.insights.weekly import (
     WEEKLY_LISTS,
     first_time_missing_children,
@@ -138,3 +138,21 @@ def test_without_a_merge_two_records_of_one_person_count_as_two_individuals(worl
     rows = most_frequently_missing(D, 3, AgeGroup.CHILD)
     assert [(r.person_id, r.episodes) for r in rows] == [(kim_again.pk, 1), (kim.pk, 1)]
     assert individuals(last_weeks(D, 3)) == 2
+
+
+def test_a_partners_counts_include_only_the_episodes_it_may_see(world):
+    from homeward.episodes.sharing import episode_visibility
+    from homeward.insights.weekly import AgeGroup, most_frequently_missing
+
+    # A child (not looked after) missing twice in North, whose council is Council B, and once in
+    # South, which Council B does not cover: the force sees 3, Council B only its 2.
+    kid = person(world, "Kit", dob=dt.date(2012, 5, 5))
+    episode(world, kid, utc(2025, 6, 10), district=world.north)
+    episode(world, kid, utc(2025, 6, 12), district=world.north)
+    latest_south = episode(world, kid, utc(2025, 6, 14), district=world.south)
+    as_of = dt.date(2025, 6, 20)
+    force = most_frequently_missing(as_of, 3, AgeGroup.CHILD)
+    assert [(r.episodes, r.latest_episode_id) for r in force] == [(3, latest_south.pk)]
+    council = most_frequently_missing(as_of, 3, AgeGroup.CHILD, visible=episode_visibility(world.partner))
+    assert [r.episodes for r in council] == [2]
+    assert council[0].latest_episode_id != latest_south.pk

@@ -1,0 +1,85 @@
+"""Who may see which report pages (SPEC §2, §7). One rule, `report_access`; the views only apply it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.db.models import QuerySet
+
+from homeward.identity.models import District, User
+from homeward.identity.roles import Role
+
+
+class Report(StrEnum):
+    WEEKLY = "weekly"  # person-level lists
+    MEASURES = "measures"  # aggregates (with the rolling average)
+    QUARTERLY = "quarterly"  # aggregates
+
+
+AGGREGATE_REPORTS = frozenset({Report.MEASURES, Report.QUARTERLY})
+
+# Police roles that see every report, person-level lists included, force-wide and per district.
+FULL_ACCESS_ROLES = frozenset({Role.ANALYST, Role.MFH_COORDINATOR, Role.SUPERVISOR, Role.DETECTIVE_INSPECTOR})
+
+# Counts from 1 to SUPPRESS_BELOW - 1 are hidden from those who must only see suppressed aggregates.
+SUPPRESS_BELOW = 5
+
+
+@dataclass(frozen=True)
+class ReportAccess:
+    allowed: bool
+    # Weekly lists only: keep only rows the user's organisation may see under the sharing rules.
+    shared_rows_only: bool = False
+    # The districts the user may choose; `force_wide` says whether "all districts" is allowed too.
+    # A lazy queryset: deciding whether a report is allowed runs no query.
+    districts: QuerySet[District] = field(default_factory=District.objects.none)
+    force_wide: bool = False
+    # Show counts of 1–4 as "fewer than 5" (blank in downloads).
+    suppress_small_counts: bool = False
+
+
+DENIED = ReportAccess(allowed=False)
+
+
+def report_access(user: User, report: Report) -> ReportAccess:
+    """What `user` may see of `report`.
+
+    - Police analysts, MFH coordinators, supervisors and detective inspectors: every report, force-wide
+      or for any district of their force, the weekly person lists in full.
+    - Children's social care missing officers: the weekly lists (any district of the force their council
+      works with, or force-wide) with only the rows whose episode — and, for the most-frequent lists, the
+      person and their latest episode — their organisation may see under the sharing rules
+      (episodes.sharing); the aggregate reports (measures, rolling average, quarterly) only for the
+      district(s) whose council they are, never force-wide.
+    - The commissioner's office: the aggregate reports only, force-wide or per district, with counts from
+      1 to 4 suppressed; never the weekly person lists.
+    - Everyone else (call handlers, officers, auditors, administrators, RHI, voluntary, care and health
+      staff), and inactive users or users without an organisation: nothing.
+    """
+    org = user.organisation if user.is_active else None
+    if org is None:
+        return DENIED
+    force_districts = (
+        District.objects.filter(force_id=org.force_id).order_by("name")
+        if org.force_id
+        else District.objects.none()
+    )
+    if user.role in FULL_ACCESS_ROLES:
+        return ReportAccess(allowed=True, districts=force_districts, force_wide=True)
+    if user.role == Role.CSC_MISSING_OFFICER:
+        if report is Report.WEEKLY:
+            return ReportAccess(
+                allowed=True, shared_rows_only=True, districts=force_districts, force_wide=True
+            )
+        own = District.objects.filter(council_id=org.pk).order_by("name")
+        return ReportAccess(allowed=True, districts=own, force_wide=False)
+    if user.role == Role.COMMISSIONER and report in AGGREGATE_REPORTS:
+        return ReportAccess(
+            allowed=True, districts=force_districts, force_wide=True, suppress_small_counts=True
+        )
+    return DENIED
+
+
+def allowed_reports(user: User) -> list[Report]:
+    return [report for report in Report if report_access(user, report).allowed]
