@@ -34,6 +34,10 @@ def clocks_sweep() -> int:
     mark_abandoned_sends_failed(older_than=lease())
     moved = mark_long_term_due()
     escalate_overdue_clocks(now=timezone.now())
+    # Monday morning: the weekly datasets to their subscribers (a no-op once delivered).
+    from homeward.insights.delivery import deliver_weekly_reports
+
+    deliver_weekly_reports(now=timezone.now())
     return moved
 
 

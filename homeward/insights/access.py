@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from django.db.models import QuerySet
 
-from homeward.identity.models import District, User
+from homeward.identity.models import District, Organisation, OrganisationKind, User
 from homeward.identity.roles import Role
 
 
@@ -15,9 +15,11 @@ class Report(StrEnum):
     WEEKLY = "weekly"  # person-level lists
     MEASURES = "measures"  # aggregates (with the rolling average)
     QUARTERLY = "quarterly"  # aggregates
+    PROBLEM_PROFILE = "problem_profile"  # aggregates
+    NATIONAL_RETURNS = "national_returns"  # the MPDR (aggregates) and the LAC return (child level)
 
 
-AGGREGATE_REPORTS = frozenset({Report.MEASURES, Report.QUARTERLY})
+AGGREGATE_REPORTS = frozenset({Report.MEASURES, Report.QUARTERLY, Report.PROBLEM_PROFILE})
 
 # Police roles that see every report, person-level lists included, force-wide and per district.
 FULL_ACCESS_ROLES = frozenset({Role.ANALYST, Role.MFH_COORDINATOR, Role.SUPERVISOR, Role.DETECTIVE_INSPECTOR})
@@ -37,6 +39,10 @@ class ReportAccess:
     force_wide: bool = False
     # Show counts of 1–4 as "fewer than 5" (blank in downloads).
     suppress_small_counts: bool = False
+    # National returns only: whether the force's missing persons data return may be chosen, and the
+    # local authorities whose looked-after children missing return may be.
+    force_return: bool = False
+    authorities: QuerySet[Organisation] = field(default_factory=Organisation.objects.none)
 
 
 DENIED = ReportAccess(allowed=False)
@@ -52,8 +58,12 @@ def report_access(user: User, report: Report) -> ReportAccess:
       person and their latest episode — their organisation may see under the sharing rules
       (episodes.sharing); the aggregate reports (measures, rolling average, quarterly) only for the
       district(s) whose council they are, never force-wide.
-    - The commissioner's office: the aggregate reports only, force-wide or per district, with counts from
-      1 to 4 suppressed; never the weekly person lists.
+    - The commissioner's office: the aggregate reports only (measures, rolling average, quarterly,
+      problem profile), force-wide or per district, with counts from 1 to 4 suppressed; never the weekly
+      person lists nor the national returns.
+    - National returns: see _national_returns_access (analysts and MFH coordinators; a council missing
+      officer its own looked-after children return only).
+    - The national returns: see `_national_returns_access`.
     - Everyone else (call handlers, officers, auditors, administrators, RHI, voluntary, care and health
       staff), and inactive users or users without an organisation: nothing.
     """
@@ -65,6 +75,8 @@ def report_access(user: User, report: Report) -> ReportAccess:
         if org.force_id
         else District.objects.none()
     )
+    if report is Report.NATIONAL_RETURNS:
+        return _national_returns_access(user, org)
     if user.role in FULL_ACCESS_ROLES:
         return ReportAccess(allowed=True, districts=force_districts, force_wide=True)
     if user.role == Role.CSC_MISSING_OFFICER:
@@ -78,6 +90,18 @@ def report_access(user: User, report: Report) -> ReportAccess:
         return ReportAccess(
             allowed=True, districts=force_districts, force_wide=True, suppress_small_counts=True
         )
+    return DENIED
+
+
+def _national_returns_access(user: User, org: Organisation) -> ReportAccess:
+    """The national returns: police analysts and MFH coordinators may produce the force's missing persons
+    data return and the looked-after children return for any local authority; a children's social care
+    missing officer only the looked-after children return of its own council; nobody else anything."""
+    if user.role in (Role.ANALYST, Role.MFH_COORDINATOR) and org.is_police:
+        councils = Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY).order_by("name")
+        return ReportAccess(allowed=True, force_return=True, authorities=councils)
+    if user.role == Role.CSC_MISSING_OFFICER and org.kind == OrganisationKind.LOCAL_AUTHORITY:
+        return ReportAccess(allowed=True, authorities=Organisation.objects.filter(pk=org.pk))
     return DENIED
 
 

@@ -154,7 +154,9 @@ class Command(BaseCommand):
         day with data: the weekly datasets, a year's measures with the year before, the last whole
         quarter's management information and 36 months of the rolling average."""
         from homeward.insights.measures import children_missing_rolling_12m, measures_for, quarterly_mi
+        from homeward.insights.national_returns import financial_year, missing_persons_data_return
         from homeward.insights.periods import add_months, between, local_date
+        from homeward.insights.problem_profile import problem_profile
         from homeward.insights.weekly import weekly_datasets
 
         last = Episode.objects.order_by("-reported_at").values_list("reported_at", flat=True).first()
@@ -163,11 +165,15 @@ class Command(BaseCommand):
         as_of = local_date(last)
         quarter_end = add_months(as_of.replace(day=1), -((as_of.month - 1) % 3)) - dt.timedelta(days=1)
         quarter_start = add_months(quarter_end.replace(day=1), -2)
+        fy_period = financial_year(as_of.year - 1 if as_of.month >= 4 else as_of.year - 2)
+        fy = (fy_period.first, fy_period.last)
         runs = {
             "weekly_datasets": lambda: weekly_datasets(as_of),
             "measures_one_year": lambda: measures_for(as_of - dt.timedelta(days=364), as_of),
             "quarterly_mi": lambda: quarterly_mi(between(quarter_start, quarter_end)),
             "rolling_average_36_months": lambda: children_missing_rolling_12m(None, 36, until=as_of),
+            "problem_profile_one_quarter": lambda: problem_profile(between(quarter_start, quarter_end)),
+            "missing_persons_data_return_year": lambda: missing_persons_data_return(*fy),
         }
         return {name: round(statistics.median(_timed(fn, repeat)), 1) for name, fn in runs.items()} | {
             "as_of": as_of.isoformat()

@@ -3,6 +3,9 @@
     homeward report weekly --as-of 2025-03-30 --format json [--out FILE] [--district NAME]
     homeward report measures --from 2025-01-01 --to 2025-03-31 --format csv [--district NAME] [--out FILE]
     homeward report quarterly --year 2025 --quarter 1 [--district NAME] [--out FILE]   (JSON)
+    homeward report problem-profile --from 2025-01-01 --to 2025-03-31 --format json [--district NAME] [--out FILE]
+
+    homeward report mpdr|lac-return --year 2025 ...   (the national returns: see insights/returns_cli.py)
 
 JSON and CSV go to stdout unless --out is given; XLSX needs --out. Each run records one audit event.
 """
@@ -13,7 +16,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from homeward.insights import export
+from homeward.insights import export, returns_cli
 from homeward.insights.commands import (
     audit_export,
     check_out,
@@ -23,7 +26,8 @@ from homeward.insights.commands import (
     parse_format,
 )
 from homeward.insights.measures import measures_for, quarterly_mi
-from homeward.insights.periods import quarter
+from homeward.insights.periods import between, quarter
+from homeward.insights.problem_profile import problem_profile, profile_csv, profile_json, profile_xlsx
 from homeward.insights.weekly import weekly_datasets
 
 
@@ -31,7 +35,11 @@ class Command(BaseCommand):
     help = "SPEC §7 reports: the weekly datasets, performance measures and quarterly management information."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        reports = parser.add_subparsers(dest="report", required=True, metavar="{weekly,measures,quarterly}")
+        reports = parser.add_subparsers(
+            dest="report",
+            required=True,
+            metavar="{weekly,measures,quarterly,problem-profile,mpdr,lac-return}",
+        )
         weekly = reports.add_parser("weekly", help="The four weekly datasets as of a date")
         weekly.add_argument("--as-of", dest="as_of", help="Local date D (YYYY-MM-DD)")
         measures = reports.add_parser("measures", help="Performance measures for a period")
@@ -40,13 +48,17 @@ class Command(BaseCommand):
         quarterly = reports.add_parser("quarterly", help="Quarterly management information (JSON)")
         quarterly.add_argument("--year", type=int, help="Calendar year")
         quarterly.add_argument("--quarter", type=int, help="1 (Jan–Mar) to 4 (Oct–Dec)")
-        for sub in (weekly, measures, quarterly):
+        profile = reports.add_parser("problem-profile", help="The problem profile for a period")
+        profile.add_argument("--from", dest="date_from", help="First local day (YYYY-MM-DD)")
+        profile.add_argument("--to", dest="date_to", help="Last local day, inclusive (YYYY-MM-DD)")
+        for sub in (weekly, measures, quarterly, profile):
             sub.add_argument("--format", default="json", help="json, csv or xlsx (quarterly: json)")
             sub.add_argument("--out", help="Write to this file instead of stdout (required for xlsx)")
             sub.add_argument("--district", help="Only episodes reported in this district")
+        returns_cli.add_parsers(reports)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        getattr(self, f"_{options['report']}")(options)
+        getattr(self, f"_{options['report'].replace('-', '_')}")(options)
 
     def _write(self, fmt: str, out: str | None, text_writer: Any, xlsx_writer: Any) -> None:
         if fmt == "xlsx":
@@ -132,3 +144,35 @@ class Command(BaseCommand):
                 f"{f' --district {district.name}' if district else ''}; to {options['out'] or 'stdout'}"
             ),
         )
+
+    def _problem_profile(self, options: dict[str, Any]) -> None:
+        first = parse_date("--from", options["date_from"])
+        last = parse_date("--to", options["date_to"])
+        if last < first:
+            raise CommandError(f"--to ({last.isoformat()}) is before --from ({first.isoformat()})")
+        fmt = parse_format(options["format"])
+        check_out(fmt, options["out"])
+        district = parse_district(options["district"])
+        data = problem_profile(between(first, last), district)
+        self._write(
+            fmt,
+            options["out"],
+            lambda f: f.write(profile_json(data)) if fmt == "json" else profile_csv(data, f),
+            lambda path: profile_xlsx(data, path),
+        )
+        audit_export(
+            event_type="report.problem_profile.exported",
+            object_type="aggregate",
+            object_ids=(),
+            reason=(
+                f"homeward report problem-profile --from {first.isoformat()} --to {last.isoformat()}"
+                f" --format {fmt}{f' --district {district.name}' if district else ''}; "
+                f"to {options['out'] or 'stdout'}"
+            ),
+        )
+
+    def _mpdr(self, options: dict[str, Any]) -> None:
+        returns_cli.run(self, options)
+
+    def _lac_return(self, options: dict[str, Any]) -> None:
+        returns_cli.run(self, options)
