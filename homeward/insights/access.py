@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import datetime as dt
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Any
 
 from django.db.models import QuerySet
 
+from homeward.episodes.models import Episode
+from homeward.episodes.sharing import episode_visibility, person_visibility
 from homeward.identity.models import District, Organisation, OrganisationKind, User
 from homeward.identity.roles import Role
+from homeward.insights.base import id_chunks
+from homeward.insights.weekly import WeeklyDatasets, weekly_datasets
+from homeward.people.models import Person
 
 
 class Report(StrEnum):
@@ -107,3 +114,42 @@ def _national_returns_access(user: User, org: Organisation) -> ReportAccess:
 
 def allowed_reports(user: User) -> list[Report]:
     return [report for report in Report if report_access(user, report).allowed]
+
+
+def weekly_datasets_for(
+    user: User, access: ReportAccess, as_of: dt.date, district: District | None
+) -> WeeklyDatasets:
+    """The weekly datasets as `user` may see them: the page and the Monday delivery both use this.
+
+    For a partner (access.shared_rows_only) the most-frequent counts and latest episodes come from the
+    episodes it may see, and then every list is cut to the rows it may see: episode rows whose episode
+    is visible; most-frequent rows whose person and latest episode are both visible, re-ranked.
+    """
+    if not access.shared_rows_only:
+        return weekly_datasets(as_of, district)
+    data = weekly_datasets(as_of, district, episode_visibility(user))
+    episode_ids = {
+        getattr(row, "episode_id", None) or row.latest_episode_id
+        for rows in data.lists.values()
+        for row in rows
+    }
+    visible_episodes: set[int] = set()
+    for chunk in id_chunks(episode_ids):
+        visible_episodes |= set(
+            Episode.objects.filter(episode_visibility(user), pk__in=chunk).values_list("pk", flat=True)
+        )
+    visible_people: set[int] = set()
+    for chunk in id_chunks(data.person_ids()):
+        visible_people |= set(
+            Person.objects.filter(person_visibility(user), pk__in=chunk).values_list("pk", flat=True)
+        )
+    lists: dict[str, list[Any]] = {}
+    for key, rows in data.lists.items():
+        if key.startswith("most_frequent"):
+            kept = [
+                r for r in rows if r.person_id in visible_people and r.latest_episode_id in visible_episodes
+            ]
+            lists[key] = [replace(r, rank=i) for i, r in enumerate(kept, start=1)]
+        else:
+            lists[key] = [r for r in rows if r.episode_id in visible_episodes]
+    return replace(data, lists=lists)

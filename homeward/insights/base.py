@@ -24,13 +24,19 @@ def recorded_episodes(district: District | None = None) -> QuerySet[Episode]:
     return qs
 
 
+def id_chunks(ids: Iterable[int]) -> Iterable[list[int]]:
+    """The distinct ids, sorted, in lists short enough for one `__in` query each."""
+    ordered = sorted(set(ids))
+    for i in range(0, len(ordered), _ID_CHUNK):
+        yield ordered[i : i + _ID_CHUNK]
+
+
 def markers_by_person(person_ids: Iterable[int]) -> dict[int, list[str]]:
     """The person's active markers today (markers carry no history), sorted, in chunked queries."""
-    ids = sorted(set(person_ids))
     out: dict[int, list[str]] = defaultdict(list)
-    for i in range(0, len(ids), _ID_CHUNK):
+    for chunk in id_chunks(person_ids):
         rows = (
-            PersonMarker.objects.filter(person_id__in=ids[i : i + _ID_CHUNK], active=True)
+            PersonMarker.objects.filter(person_id__in=chunk, active=True)
             .order_by("person_id", "marker")
             .values_list("person_id", "marker")
         )

@@ -20,12 +20,11 @@ from django.utils import timezone
 
 from homeward.audit.log import audit_record
 from homeward.audit.models import Operation
-from homeward.episodes.sharing import episode_visibility
 from homeward.insights import export
-from homeward.insights.access import Report, report_access
+from homeward.insights.access import Report, report_access, weekly_datasets_for
 from homeward.insights.models import DeliveredReport, ReportSubscription
 from homeward.insights.periods import local_date
-from homeward.insights.weekly import WeeklyDatasets, weekly_datasets
+from homeward.insights.weekly import WeeklyDatasets
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +40,6 @@ def weekly_as_of_due(now: dt.datetime) -> dt.date:
 
 def datasets_for(subscription: ReportSubscription, as_of: dt.date) -> WeeklyDatasets | None:
     """What the weekly page would show this subscriber, or None if they may no longer see it."""
-    from homeward.insights.views import shared_rows_only
-
     user = subscription.user
     access = report_access(user, Report.WEEKLY)
     if not access.allowed:
@@ -52,9 +49,7 @@ def datasets_for(subscription: ReportSubscription, as_of: dt.date) -> WeeklyData
         return None
     if district is None and not access.force_wide:
         return None
-    visible = episode_visibility(user) if access.shared_rows_only else None
-    data = weekly_datasets(as_of, district, visible)
-    return shared_rows_only(user, data) if access.shared_rows_only else data
+    return weekly_datasets_for(user, access, as_of, district)
 
 
 def _xlsx_bytes(data: WeeklyDatasets) -> bytes:

@@ -9,8 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import tempfile
-from collections.abc import Callable, Iterable
-from dataclasses import replace
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlencode
@@ -22,11 +21,15 @@ from django.shortcuts import render
 from openpyxl import Workbook
 
 from homeward.audit.log import audit_consultation
-from homeward.episodes.models import Episode
-from homeward.episodes.sharing import episode_visibility, person_visibility
 from homeward.identity.models import District, User
 from homeward.insights import export
-from homeward.insights.access import Report, ReportAccess, allowed_reports, report_access
+from homeward.insights.access import (
+    Report,
+    ReportAccess,
+    allowed_reports,
+    report_access,
+    weekly_datasets_for,
+)
 from homeward.insights.charts import Point, bar_chart, line_chart
 from homeward.insights.commands import audit_export
 from homeward.insights.forms import MeasuresFilter, QuarterlyFilter, WeeklyFilter, previous_month
@@ -46,12 +49,10 @@ from homeward.insights.present import (
     suppress_quarterly,
     suppress_rolling,
 )
-from homeward.insights.weekly import DEFINITIONS, WEEKLY_LISTS, WeeklyDatasets, weekly_datasets
-from homeward.people.models import Person
+from homeward.insights.weekly import DEFINITIONS, WEEKLY_LISTS, WeeklyDatasets
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROLLING_MONTHS = 24
-_ID_CHUNK = 900
 
 WEEKLY_TITLES = {
     "most_frequent_3w_children": "Most frequently missing children, last 3 weeks",
@@ -117,42 +118,6 @@ def _download_format(request: HttpRequest) -> str | None:
     return fmt if fmt in ("csv", "xlsx") else None
 
 
-def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
-    ordered = sorted(set(ids))
-    for i in range(0, len(ordered), _ID_CHUNK):
-        yield ordered[i : i + _ID_CHUNK]
-
-
-def shared_rows_only(user: User, data: WeeklyDatasets) -> WeeklyDatasets:
-    """The weekly lists cut to the rows `user`'s organisation may see under the sharing rules: episode
-    rows whose episode is visible; most-frequent rows whose person and latest episode are both visible."""
-    episode_ids = {
-        getattr(row, "episode_id", None) or row.latest_episode_id
-        for rows in data.lists.values()
-        for row in rows
-    }
-    visible_episodes: set[int] = set()
-    for chunk in _chunks(episode_ids):
-        visible_episodes |= set(
-            Episode.objects.filter(episode_visibility(user), pk__in=chunk).values_list("pk", flat=True)
-        )
-    visible_people: set[int] = set()
-    for chunk in _chunks(data.person_ids()):
-        visible_people |= set(
-            Person.objects.filter(person_visibility(user), pk__in=chunk).values_list("pk", flat=True)
-        )
-    lists: dict[str, list[Any]] = {}
-    for key, rows in data.lists.items():
-        if key.startswith("most_frequent"):
-            kept = [
-                r for r in rows if r.person_id in visible_people and r.latest_episode_id in visible_episodes
-            ]
-            lists[key] = [replace(r, rank=i) for i, r in enumerate(kept, start=1)]
-        else:
-            lists[key] = [r for r in rows if r.episode_id in visible_episodes]
-    return replace(data, lists=lists)
-
-
 def _period_key(key: str) -> str:
     """The period of a weekly list: "3w", "12w" or "month"."""
     if key == "first_time_children_month":
@@ -181,12 +146,7 @@ def weekly(request: HttpRequest) -> HttpResponse:
     data: WeeklyDatasets | None = None
     if form.is_valid():
         district = form.chosen_district()
-        # A partner's counts and latest episodes come from the episodes it may see, then the rows
-        # are cut to what it may see.
-        visible = episode_visibility(user) if access.shared_rows_only else None
-        data = weekly_datasets(form.cleaned_data["as_of"], district, visible)
-        if access.shared_rows_only:
-            data = shared_rows_only(user, data)
+        data = weekly_datasets_for(user, access, form.cleaned_data["as_of"], district)
         fmt = _download_format(request)
         if fmt is not None:
             return _weekly_download(request, user, data, fmt, district)
