@@ -12,14 +12,12 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Window
-from django.db.models.aggregates import Count
-from django.db.models.functions import RowNumber
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from homeward.episodes.models import Episode
 from homeward.identity.models import District
-from homeward.insights.base import markers_by_person, recorded_episodes
-from homeward.insights.periods import AgeGroup, Period, age_group_q, last_weeks, month_to_date
+from homeward.insights.base import markers_of_people_in, recorded_episodes
+from homeward.insights.periods import AgeGroup, Period, age_group_of, last_weeks, month_to_date
 from homeward.places.models import CARE_SETTING_CATEGORIES, MEDICAL_CATEGORIES
 
 _EPISODE_FIELDS = (
@@ -101,7 +99,7 @@ def _episode_row(values: dict[str, Any], markers: dict[int, list[str]]) -> Episo
 
 def _episode_log(qs: QuerySet[Episode]) -> list[EpisodeRow]:
     rows = list(qs.order_by("-reported_at", "-id").values(*_EPISODE_FIELDS))
-    markers = markers_by_person(r["person_id"] for r in rows)
+    markers = markers_of_people_in(qs)
     return [_episode_row(r, markers) for r in rows]
 
 
@@ -118,49 +116,83 @@ def most_frequently_missing(
     `visible` (a filter on Episode) counts only the episodes a partner may see, so neither the count
     nor the latest episode tells it about episodes its sharing rules withhold.
     """
-    period = last_weeks(as_of, weeks)
-    per_person = Window(Count("id"), partition_by=[F("person_id")])
-    newest_first = Window(
-        RowNumber(), partition_by=[F("person_id")], order_by=[F("reported_at").desc(), F("id").desc()]
-    )
+    return most_frequently_missing_lists(as_of, (weeks,), (group,), district, visible)[(weeks, group)]
+
+
+_MOST_FREQUENT_FIELDS = (
+    "id",
+    "reference",
+    "person_id",
+    "person__given_name",
+    "person__family_name",
+    "reported_at",
+    "age_at_report",
+    "is_child",
+    "district__name",
+    "looked_after",
+)
+
+
+def most_frequently_missing_lists(
+    as_of: dt.date,
+    weeks: tuple[int, ...],
+    groups: tuple[AgeGroup, ...],
+    district: District | None = None,
+    visible: Q | None = None,
+) -> dict[tuple[int, AgeGroup], list[MostFrequentRow]]:
+    """Dataset 1 for several windows and age groups at once, as `most_frequently_missing` defines each
+    list: one query reads the widest window's episodes (the windows all end on D, so each narrower one
+    is a part of it) and the counting and ranking are done here, which is several times faster at
+    national volume than one windowed query per list."""
+    periods = {w: last_weeks(as_of, w) for w in weeks}
+    widest = min(periods.values(), key=lambda p: p.start)
     scope = recorded_episodes(district)
     if visible is not None:
         scope = scope.filter(visible)
-    rows = list(
-        scope.filter(period.reported_q(), age_group_q(group))
-        .annotate(window_episodes=per_person, newest=newest_first)
-        .filter(newest=1)
-        .order_by("-window_episodes", "-reported_at", "person_id")
-        .values(
-            "id",
-            "reference",
-            "person_id",
-            "person__given_name",
-            "person__family_name",
-            "reported_at",
-            "age_at_report",
-            "district__name",
-            "looked_after",
-            "window_episodes",
+    in_window = scope.filter(widest.reported_q())
+    starts = {w: p.start for w, p in periods.items()}
+    # (weeks, group, person) -> [episodes, newest row]; "newest" is the latest report, then higher id.
+    tally: dict[tuple[int, AgeGroup, int], list[Any]] = {}
+    wanted = set(groups)
+    for row in in_window.values_list(*_MOST_FREQUENT_FIELDS):
+        group = age_group_of(row[7])
+        if group not in wanted:
+            continue
+        for w, start in starts.items():
+            if row[5] < start:
+                continue
+            entry = tally.get((w, group, row[2]))
+            if entry is None:
+                tally[(w, group, row[2])] = [1, row]
+            else:
+                entry[0] += 1
+                if (row[5], row[0]) > (entry[1][5], entry[1][0]):
+                    entry[1] = row
+    markers = markers_of_people_in(in_window)
+    out: dict[tuple[int, AgeGroup], list[MostFrequentRow]] = {(w, g): [] for w in weeks for g in groups}
+    for (w, group, _person), (count, row) in tally.items():
+        out[(w, group)].append(
+            MostFrequentRow(
+                rank=0,
+                person_id=row[2],
+                name=f"{row[3]} {row[4]}",
+                episodes=count,
+                latest_reported_at=row[5],
+                latest_episode_id=row[0],
+                latest_reference=row[1],
+                age=row[6],
+                district=row[8],
+                looked_after=row[9],
+                markers=markers.get(row[2], []),
+            )
         )
-    )
-    markers = markers_by_person(r["person_id"] for r in rows)
-    return [
-        MostFrequentRow(
-            rank=i,
-            person_id=r["person_id"],
-            name=f"{r['person__given_name']} {r['person__family_name']}",
-            episodes=r["window_episodes"],
-            latest_reported_at=r["reported_at"],
-            latest_episode_id=r["id"],
-            latest_reference=r["reference"],
-            age=r["age_at_report"],
-            district=r["district__name"],
-            looked_after=r["looked_after"],
-            markers=markers.get(r["person_id"], []),
-        )
-        for i, r in enumerate(rows, start=1)
-    ]
+    for listed in out.values():
+        # Person id ascending breaks the remaining ties: the second sort is stable.
+        listed.sort(key=lambda r: r.person_id)
+        listed.sort(key=lambda r: (r.episodes, r.latest_reported_at), reverse=True)
+        for rank, r in enumerate(listed, start=1):
+            r.rank = rank
+    return out
 
 
 def first_time_missing_children(as_of: dt.date, district: District | None = None) -> list[EpisodeRow]:
@@ -252,15 +284,10 @@ def weekly_datasets(
     as_of: dt.date, district: District | None = None, visible: Q | None = None
 ) -> WeeklyDatasets:
     lists: dict[str, list[Any]] = {}
-    for weeks in (3, 12):
-        for group, suffix in (
-            (AgeGroup.CHILD, "children"),
-            (AgeGroup.ADULT, "adults"),
-            (AgeGroup.UNKNOWN, "age_unknown"),
-        ):
-            lists[f"most_frequent_{weeks}w_{suffix}"] = most_frequently_missing(
-                as_of, weeks, group, district, visible
-            )
+    suffixes = {AgeGroup.CHILD: "children", AgeGroup.ADULT: "adults", AgeGroup.UNKNOWN: "age_unknown"}
+    most_frequent = most_frequently_missing_lists(as_of, (3, 12), tuple(suffixes), district, visible)
+    for (weeks, group), rows in most_frequent.items():
+        lists[f"most_frequent_{weeks}w_{suffixes[group]}"] = rows
     lists["first_time_children_month"] = first_time_missing_children(as_of, district)
     lists["lac_care_settings_12w"] = looked_after_care_settings(as_of, district)
     lists["hospital_12w"] = medical_settings(as_of, district)
