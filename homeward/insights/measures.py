@@ -145,12 +145,17 @@ def found_within_24h_share(
     return Share(counts["found_24h_numerator"], counts["found_24h_denominator"])
 
 
-def _earlier_in(days: int, *, inclusive: bool) -> QuerySet[Episode]:
-    """The same person's recorded episodes (any district) in the `days` days up to the outer episode."""
+def _earlier_in(days: int, *, inclusive: bool, period: Period) -> QuerySet[Episode]:
+    """The same person's recorded episodes (any district) in the `days` days up to the outer episode,
+    which is reported in `period`. The period's own bounds, widened by `days`, are repeated as plain
+    bounds: they change nothing, but let PostgreSQL read only those years of episodes for a hash join
+    instead of all of them."""
+    window = dt.timedelta(days=days)
     upto = {"reported_at__lte" if inclusive else "reported_at__lt": OuterRef("reported_at")}
     return recorded_episodes().filter(
+        Q(reported_at__gte=period.start - window, reported_at__lt=period.end),
         person_id=OuterRef("person_id"),
-        reported_at__gte=Shifted(OuterRef("reported_at"), -dt.timedelta(days=days)),
+        reported_at__gte=Shifted(OuterRef("reported_at"), -window),
         **upto,
     )
 
@@ -158,7 +163,7 @@ def _earlier_in(days: int, *, inclusive: bool) -> QuerySet[Episode]:
 def repeat_episodes(period: Period, district: District | None = None) -> int:
     """Episodes reported in the period that are repeats: the same person had another recorded episode
     reported in the HOMEWARD_REPEAT_WINDOW_DAYS (365) days before it (patterns.py)."""
-    earlier = _earlier_in(settings.HOMEWARD_REPEAT_WINDOW_DAYS, inclusive=False)
+    earlier = _earlier_in(settings.HOMEWARD_REPEAT_WINDOW_DAYS, inclusive=False, period=period)
     return _in_period(period, district).filter(Exists(earlier)).count()
 
 

@@ -80,7 +80,7 @@ def test_homeward_and_the_pandas_baseline_agree_on_every_benchmarked_result(nati
     )
     assert results["episodes_in_database"] == 1200
     compared = [r for r in results["results"] if r["same_result"] is not None]
-    assert len(compared) == 5
+    assert len(compared) == 6
     assert all(r["same_result"] for r in compared), results["results"]
     # Not an empty comparison: the lists and the measures have rows.
     assert all(r["rows"] > 0 for r in compared if not r["label"].startswith("Weekly 2")), results["results"]
