@@ -176,6 +176,7 @@ def test_a_person_merged_from_two_records_counts_once_everywhere(world):
     )
 
     # After: one person with k0..k4.
+    assert {e.pk for e in kim.episodes.all()} == {k0.pk, k1.pk, k2.pk, k3.pk, k4.pk}
     assert individuals(three_weeks) == 1
     # Repeats: k2 (k1 11 days before), k3, k4 = 3.
     assert repeat_episodes(three_weeks) == 3

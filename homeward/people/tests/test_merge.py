@@ -401,3 +401,16 @@ def test_a_conflict_on_confirming_shows_the_records_again(client, world):
     assert response.status_code == 302
     dup.refresh_from_db()
     assert dup.merged_into_id == keep.pk
+
+
+def test_the_api_shows_a_merged_record_and_where_it_went(client, world):
+    keep = _person(world)
+    dup = _person(world, family="Brenan")
+    _merge(world, keep, dup)
+    from homeward.identity.api_tokens import api_token_issue
+
+    _, token = api_token_issue(actor=world.officer, name="tests")
+    headers = {"Authorization": f"Bearer {token}"}
+    body = client.get(f"/api/v1/people/{dup.pk}", headers=headers).json()
+    assert body["merged_into_id"] == keep.pk
+    assert client.get(f"/api/v1/people/{keep.pk}", headers=headers).json()["merged_into_id"] is None
