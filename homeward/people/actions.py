@@ -82,11 +82,16 @@ class PersonData:
 
 
 def _refuse_if_merged(person: Person) -> None:
-    """A merged record is a tombstone: nothing is added to it; the user is sent to the kept record."""
-    if person.merged_into_id is not None:
-        raise DomainError(
-            f"This record was merged into record {person.merged_into_id}: make the change there instead."
-        )
+    """A merged record is a tombstone: nothing is added to it; the user is sent to the kept record.
+
+    Read with a row lock (PostgreSQL) in the caller's transaction, so a change racing a merge of this
+    record waits for it and then sees it merged, instead of adding a row to the tombstone.
+    """
+    merged_into = (
+        Person.objects.select_for_update().filter(pk=person.pk).values_list("merged_into", flat=True).first()
+    )
+    if merged_into is not None:
+        raise DomainError(f"This record was merged into record {merged_into}: make the change there instead.")
 
 
 def _validate(data: PersonData, today: dt.date) -> None:

@@ -414,3 +414,68 @@ def test_the_api_shows_a_merged_record_and_where_it_went(client, world):
     body = client.get(f"/api/v1/people/{dup.pk}", headers=headers).json()
     assert body["merged_into_id"] == keep.pk
     assert client.get(f"/api/v1/people/{keep.pk}", headers=headers).json()["merged_into_id"] is None
+
+
+def test_old_links_still_resolve_for_those_who_may_follow_them(client, world):
+    from homeward.people.selectors import people_visible_to, person_for
+
+    # A child missing in North: Council B (the partner) sees her through that episode.
+    keep = _person(world, date_of_birth=dt.date(2012, 1, 1))
+    dup = _person(world, family="Brenan", date_of_birth=dt.date(2012, 1, 1))
+    episode(world, dup, utc(2025, 1, 2))
+    _merge(world, keep, dup)
+    # Lists and searches leave the tombstone out; reading it by id still works.
+    assert list(people_visible_to(world.officer)) == [keep]
+    assert person_for(actor=world.officer, pk=dup.pk) == dup
+    client.force_login(world.partner)
+    assert client.get(reverse("person_detail", args=[dup.pk])).status_code == 200
+    client.force_login(world.outsider)
+    assert client.get(reverse("person_detail", args=[dup.pk])).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_racing_a_merge_never_lands_on_the_tombstone(world):
+    """Real connections in two threads: on PostgreSQL the report waits on the row the merge claimed;
+    SQLite serialises the two. Either way the new episode ends on the kept record or is refused."""
+    import threading
+
+    from django.db import connections
+
+    from homeward.episodes.actions import ReportData, episode_report
+
+    keep = _person(world)
+    dup = _person(world, family="Brenan")
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+    data = ReportData(
+        reporting_person_name="Carer",
+        reporting_person_relationship="Carer",
+        last_seen_at=timezone.now() - dt.timedelta(hours=1),
+        last_seen_place="Home",
+        circumstances="Did not come home",
+        district=world.north,
+        missing_from_address="1 Road",
+        missing_from_category="private_home",
+    )
+
+    def run(what):
+        try:
+            barrier.wait(timeout=10)
+            if what == "merge":
+                _merge(world, keep, dup, keep_version=1, dup_version=1)
+            else:
+                episode_report(actor=world.call_handler, person=dup, data=data)
+            outcomes.append(f"{what} saved")
+        except (InvalidInput, EditConflict):
+            outcomes.append(f"{what} refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in ("merge", "report")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert "merge saved" in outcomes
+    assert not Episode.objects.filter(person=dup).exists()
+    assert Episode.objects.filter(person=keep).count() == (1 if "report saved" in outcomes else 0)
