@@ -49,6 +49,7 @@ urlpatterns = [
     path("people/<int:pk>/edit/", people.person_edit, name="person_edit"),
     path("people/<int:pk>/address/", people.person_add_address, name="person_add_address"),
     path("people/<int:pk>/photo/", people.person_add_photo, name="person_add_photo"),
+    path("people/<int:pk>/merge/", people.person_merge, name="person_merge"),
     path("photos/<int:pk>/", people.person_photo, name="person_photo"),
     path("locations/", places.location_list, name="location_list"),
     path("locations/new/", places.location_new, name="location_new"),

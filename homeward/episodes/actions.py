@@ -241,6 +241,19 @@ def episode_report(*, actor: User, person: Person, data: ReportData) -> Episode:
     _require(actor, Capability.REPORT, "take missing reports")
     now = _now()
     _validate_report(data, now)
+    from homeward.people.models import Person as PersonModel
+
+    # Locks the person row (PostgreSQL), so a report racing a merge of this record waits and sees it.
+    merged_into = (
+        PersonModel.objects.select_for_update()
+        .filter(pk=person.pk)
+        .values_list("merged_into", flat=True)
+        .first()
+    )
+    if merged_into is not None:
+        raise InvalidInput(
+            {"person": f"This record was merged into record {merged_into}: report against that one"}
+        )
     if Episode.objects.filter(
         person=person, status__in=(Status.REPORTED, Status.ACTIVE, Status.LONG_TERM)
     ).exists():

@@ -42,6 +42,7 @@ class Capability(models.TextChoices):
     ASSESS_LOCALITY = "assess_locality", "Record locality risk assessments for premises"
     LOG_FAMILY_CONTACT = "log_family_contact", "Log contact with the missing person's family"
     REGISTER_RESIDENT = "register_resident", "Record a new resident of the organisation's premises"
+    MERGE_PEOPLE = "merge_people", "Merge two records of the same person"
 
 
 _POLICE_CASEWORK = {
@@ -86,6 +87,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.DECIDE_ESCALATION,
             Capability.PLAN_PREVENTION,
             Capability.LOG_FAMILY_CONTACT,
+            Capability.MERGE_PEOPLE,
         }
     ),
     Role.DETECTIVE_INSPECTOR: frozenset(
@@ -98,6 +100,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.DECIDE_ESCALATION,
             Capability.PLAN_PREVENTION,
             Capability.LOG_FAMILY_CONTACT,
+            Capability.MERGE_PEOPLE,
         }
     ),
     Role.MFH_COORDINATOR: frozenset(
@@ -108,6 +111,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.MANAGE_INITIATIVES,
             Capability.ASSESS_LOCALITY,
             Capability.LOG_FAMILY_CONTACT,
+            Capability.MERGE_PEOPLE,
         }
     ),
     Role.ANALYST: frozenset({Capability.VIEW_CASES, Capability.VIEW_DASHBOARD}),

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from homeward.audit.log import audit_record
 from homeward.audit.models import Operation
-from homeward.errors import EditConflict, InvalidInput, NotAllowed
+from homeward.errors import DomainError, EditConflict, InvalidInput, NotAllowed
 from homeward.identity.roles import Capability
 from homeward.people.models import (
     MarkerType,
@@ -27,6 +27,7 @@ from homeward.people.models import (
     PersonMarker,
     PersonPhoto,
     PersonPlace,
+    PersonSearchKey,
     Sex,
 )
 from homeward.people.search import person_index
@@ -78,6 +79,19 @@ class PersonData:
     home_district: District | None = None
     aliases: list[tuple[str, str]] = field(default_factory=list)
     markers: list[str] = field(default_factory=list)
+
+
+def _refuse_if_merged(person: Person) -> None:
+    """A merged record is a tombstone: nothing is added to it; the user is sent to the kept record.
+
+    Read with a row lock (PostgreSQL) in the caller's transaction, so a change racing a merge of this
+    record waits for it and then sees it merged, instead of adding a row to the tombstone.
+    """
+    merged_into = (
+        Person.objects.select_for_update().filter(pk=person.pk).values_list("merged_into", flat=True).first()
+    )
+    if merged_into is not None:
+        raise DomainError(f"This record was merged into record {merged_into}: make the change there instead.")
 
 
 def _validate(data: PersonData, today: dt.date) -> None:
@@ -233,6 +247,7 @@ def person_marker_add(
 ) -> PersonMarker:
     if not actor.can(Capability.INVESTIGATE) and not actor.can(Capability.ASSESS_RISK):
         raise NotAllowed("Your role cannot add markers")
+    _refuse_if_merged(person)
     if marker not in MarkerType.values:
         raise InvalidInput({"marker": "Choose a marker from the list"})
     if len(detail) > 300:
@@ -301,6 +316,7 @@ def person_photo_add(
 ) -> PersonPhoto:
     if not (actor.can(Capability.INVESTIGATE) or actor.can(Capability.CREATE_PERSON)):
         raise NotAllowed("Your role cannot add photos")
+    _refuse_if_merged(person)
     errors: dict[str, str] = {}
     if upload.size is None or upload.size > settings.HOMEWARD_PHOTO_MAX_BYTES:
         errors["image"] = (
@@ -348,6 +364,7 @@ def person_fact_add(
     """Add one fact (alias, associate, place frequented, marker, contact) with who supplied it."""
     if not (actor.can(Capability.INVESTIGATE) or actor.can(Capability.CREATE_PERSON)):
         raise NotAllowed("Your role cannot add to person records")
+    _refuse_if_merged(person)
     if not supplied_by.strip():
         raise InvalidInput({"supplied_by": "Enter who supplied this information"})
     now = timezone.now()
@@ -416,6 +433,7 @@ def person_update(
     """
     if not (actor.can(Capability.INVESTIGATE) or actor.can(Capability.CREATE_PERSON)):
         raise NotAllowed("Your role cannot change person records")
+    _refuse_if_merged(person)
     unknown = set(changes) - set(UPDATABLE_FACTS)
     if unknown:
         raise InvalidInput(dict.fromkeys(sorted(unknown), "This cannot be changed here"))
@@ -490,6 +508,7 @@ def person_address_add(
     """A new address or placement; the current one (if any) ends the day the new one starts."""
     if not (actor.can(Capability.INVESTIGATE) or actor.can(Capability.CREATE_PERSON)):
         raise NotAllowed("Your role cannot change person records")
+    _refuse_if_merged(person)
     errors: dict[str, str] = {}
     if location is None and not address.strip():
         errors["address"] = "Choose a known place or enter the address"
@@ -542,3 +561,249 @@ def person_address_add(
         placing_authority=placing_authority if is_placement else None,
     )
     return record
+
+
+# --- Merging two records of the same person ----------------------------------------------------------
+
+# Rows whose unique constraint cannot hold two rows for one person once both records' rows are one
+# person's: what to tell the user. Other models' clashes get a message built from their verbose name.
+_CLASH_MESSAGES = {
+    "episodes.episode": "Both records have an open missing episode. Close one of them before merging.",
+    "protocols.protocolprofile": (
+        "Both records have an active Philomena/Herbert profile. Close one of them before merging."
+    ),
+    "prevention.plan": (
+        "Both records have an open prevention plan of the same kind. Close one of them before merging."
+    ),
+    "prevention.earlyhelpreferral": (
+        "Both records have an open early-help referral. Close one of them before merging."
+    ),
+}
+# Fact fields a merge fills on the kept record when it has none, and the values that count as none.
+_MERGE_FILLS = (*SOURCED_FACTS, "placing_authority", "home_district")
+_BLANK_TEXT = ("", "NS", "X", Sex.UNKNOWN)
+
+
+def _is_blank(value: object) -> bool:
+    # By identity for None/False: an estimated age of 0 is a fact, not a blank (0 == False in Python).
+    return value is None or value is False or (isinstance(value, str) and value in _BLANK_TEXT)
+
+
+@dataclass
+class MergeResult:
+    keep: Person
+    duplicate: Person
+    moved: dict[str, int]  # "app_label.model" -> rows now pointing at the kept record
+    filled: list[str]  # facts copied from the duplicate into blanks of the kept record
+
+
+def _person_relations() -> list[Any]:
+    """Every foreign key (and one-to-one) pointing at Person, found by introspection so that a table
+    added later is moved too without anyone remembering to list it here."""
+    return [
+        rel
+        for rel in Person._meta.related_objects
+        if (rel.one_to_many or rel.one_to_one) and not rel.many_to_many
+    ]
+
+
+def _unique_sets(model: Any, field_name: str) -> list[tuple[list[str], Any]]:
+    """The unique rules on `model` that include `field_name`: (the other fields, the condition or None)."""
+    from django.db.models import UniqueConstraint
+
+    rules: list[tuple[list[str], Any]] = []
+    field_obj = model._meta.get_field(field_name)
+    if field_obj.unique:
+        rules.append(([], None))
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, UniqueConstraint) and field_name in constraint.fields:
+            rules.append(([f for f in constraint.fields if f != field_name], constraint.condition))
+    for together in model._meta.unique_together:
+        if field_name in together:
+            rules.append(([f for f in together if f != field_name], None))
+    return rules
+
+
+def _clashes(rel: Any, keep: Person, duplicate: Person) -> bool:
+    """Would pointing the duplicate's rows at the kept record break one of the model's unique rules?"""
+    model, name = rel.related_model, rel.field.name
+    for others, condition in _unique_sets(model, name):
+
+        def values(person: Person, others: list[str] = others, condition: Any = condition) -> set[tuple]:
+            rows = model._default_manager.filter(**{name: person})
+            if condition is not None:
+                rows = rows.filter(condition)
+            if not others:
+                return {()} if rows.exists() else set()
+            # NULLs never clash in a unique constraint.
+            return {v for v in rows.values_list(*others) if None not in v}
+
+        if values(keep) & values(duplicate):
+            return True
+    return False
+
+
+def merge_refusal(*, actor: User, keep: Person, duplicate: Person) -> str | None:
+    """Why `duplicate` cannot be merged into `keep` now, or None. Reads only: the merge page asks it
+    before showing the confirmation, and the action asks it again once both rows are claimed."""
+    if keep.pk == duplicate.pk:
+        return "That is this record. Enter the reference of the other record of the same person."
+    for person in (keep, duplicate):
+        if person.merged_into_id is not None:
+            return f"Record {person.pk} has already been merged into record {person.merged_into_id}."
+    if keep.force_id != duplicate.force_id:
+        return "The two records belong to different forces, so they cannot be merged here."
+    org = actor.organisation
+    actor_force = None if org is None else (org.force_id or org.pk)
+    if org is None or not org.is_police or actor_force != keep.force_id:
+        return "Your organisation may not change both records, so it cannot merge them."
+    for rel in _person_relations():
+        if rel.related_model in (PersonMarker, PersonSearchKey):
+            continue  # merged below: markers kept once, search keys rebuilt
+        if _clashes(rel, keep, duplicate):
+            meta = rel.related_model._meta
+            return _CLASH_MESSAGES.get(
+                meta.label_lower,
+                f"Both records have {meta.verbose_name_plural} that only one record may hold at a time. "
+                "Close one of them before merging.",
+            )
+    return None
+
+
+@transaction.atomic
+def merge_person_records(
+    *,
+    actor: User,
+    keep: Person,
+    duplicate: Person,
+    reason: str,
+    expected_keep_version: int,
+    expected_duplicate_version: int,
+) -> MergeResult:
+    """Merge `duplicate` into `keep`: two records of one person become one (docs/definitions.md).
+
+    Every row pointing at the duplicate (episodes, interviews, profiles, plans, referrals, aliases,
+    markers, addresses, photos…, and earlier tombstones merged into it) is pointed at the kept record.
+    The kept record's facts stand; its blanks are filled from the duplicate, with the source recorded.
+    The duplicate stays as a tombstone naming the kept record. Episode snapshots (age at report, child
+    or adult) are history and are not recomputed. Refusals write nothing.
+    """
+    if not actor.can(Capability.MERGE_PEOPLE):
+        raise NotAllowed("Your role cannot merge person records")
+    errors: dict[str, str] = {}
+    if not reason.strip():
+        errors["reason"] = "Enter why these are the same person"
+    elif len(reason.strip()) > 500:
+        errors["reason"] = "The reason can be at most 500 characters"
+    refusal = merge_refusal(actor=actor, keep=keep, duplicate=duplicate)
+    if refusal:
+        errors["other_record"] = refusal
+    if errors:
+        raise InvalidInput(errors)
+
+    now = timezone.now()
+    # Both rows are claimed first, version-checked: a concurrent edit or merge of either refuses this
+    # one, and on PostgreSQL the row locks make a concurrent report against the duplicate wait and see
+    # it merged (episodes.actions.episode_report).
+    # Lower id first, so two merges of the same pair in opposite directions cannot deadlock.
+    claims = sorted(
+        ((keep, expected_keep_version), (duplicate, expected_duplicate_version)), key=lambda c: c[0].pk
+    )
+    for person, expected in claims:
+        claimed = Person.objects.filter(pk=person.pk, version=expected, merged_into=None).update(
+            version=F("version") + 1, updated_at=now
+        )
+        if not claimed:
+            person.refresh_from_db()
+            raise EditConflict(
+                f"Someone else changed record {person.pk} ({person.full_name}) after you opened it; "
+                "nothing was merged. Check both records, then confirm again.",
+                current_version=person.version,
+                changes=[],
+            )
+    keep.refresh_from_db()
+    duplicate.refresh_from_db()
+
+    # Checked again on the claimed rows: an episode may have been opened on either since the page.
+    refusal = merge_refusal(actor=actor, keep=keep, duplicate=duplicate)
+    if refusal:
+        raise InvalidInput({"other_record": refusal})
+
+    # Markers: once per person. The kept record's row stays; it is active if either was, and when only
+    # the duplicate's was active, that row's detail and provenance are the ones kept.
+    keep_markers = {m.marker: m for m in PersonMarker.objects.filter(person=keep)}
+    for marker in PersonMarker.objects.filter(person=duplicate):
+        kept = keep_markers.get(marker.marker)
+        if kept is None:
+            continue
+        if marker.active and not kept.active:
+            kept.active, kept.detail = True, marker.detail
+            kept.supplied_by, kept.recorded_by_id, kept.recorded_at = (
+                marker.supplied_by,
+                marker.recorded_by_id,
+                marker.recorded_at,
+            )
+            kept.save()
+        marker.delete()
+    # Search keys are rebuilt for the kept record below; the duplicate's would only find a tombstone.
+    PersonSearchKey.objects.filter(person=duplicate).delete()
+
+    moved: dict[str, int] = {}
+    for rel in _person_relations():
+        count = rel.related_model._default_manager.filter(**{rel.field.name: duplicate}).update(
+            **{rel.field.name: keep}
+        )
+        if count:
+            moved[rel.related_model._meta.label_lower] = count
+
+    # The duplicate's name is another name the person is known by.
+    names = {(keep.given_name.casefold(), keep.family_name.casefold())} | {
+        (g.casefold(), f.casefold())
+        for g, f in PersonAlias.objects.filter(person=keep).values_list("given_name", "family_name")
+    }
+    if (duplicate.given_name.casefold(), duplicate.family_name.casefold()) not in names:
+        PersonAlias.objects.create(
+            person=keep,
+            given_name=duplicate.given_name,
+            family_name=duplicate.family_name,
+            supplied_by=f"Merged from record {duplicate.pk}",
+            recorded_by=actor,
+            recorded_at=now,
+        )
+        moved["people.personalias"] = moved.get("people.personalias", 0) + 1
+
+    # Facts: the kept record's stand; its blanks are filled from the duplicate, source and all.
+    sources = dict(keep.fact_sources)
+    fills: dict[str, Any] = {}
+    for name in _MERGE_FILLS:
+        ours, theirs = getattr(keep, name), getattr(duplicate, name)
+        if name == "estimated_age" and (keep.date_of_birth or "date_of_birth" in fills):
+            continue  # an estimate is only kept when the date of birth is not known
+        if _is_blank(ours) and not _is_blank(theirs):
+            fills[name] = theirs
+            original = duplicate.fact_sources.get(name, {})
+            sources[name] = {
+                "by": original.get("by") or f"record {duplicate.pk}",
+                "recorded_by": actor.pk,
+                "at": now.isoformat(),
+                "merged_from": duplicate.pk,
+                "originally_at": original.get("at"),
+            }
+    if "estimated_age" in fills:
+        fills["estimated_age_on"] = duplicate.estimated_age_on
+    Person.objects.filter(pk=keep.pk).update(**fills, fact_sources=sources)
+    Person.objects.filter(pk=duplicate.pk).update(merged_into=keep, merged_at=now, merged_by=actor)
+    keep.refresh_from_db()
+    duplicate.refresh_from_db()
+    person_index(keep)
+
+    audit_record(
+        actor=actor,
+        operation=Operation.COMBINATION,
+        event_type="person.merged",
+        object_type="person",
+        object_ids=[keep.pk, duplicate.pk],
+        changed_fields=sorted({*moved, *fills, "merged_into"}),
+        reason=reason.strip(),
+    )
+    return MergeResult(keep=keep, duplicate=duplicate, moved=moved, filled=sorted(fills))

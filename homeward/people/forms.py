@@ -183,3 +183,36 @@ class AddressForm(forms.Form):
         super().__init__(*args, **kwargs)
         location: forms.ModelChoiceField = self.fields["location"]  # type: ignore[assignment]
         location.queryset = locations
+
+
+class MergeForm(forms.Form):
+    """Merge a duplicate record into this one: first the other record's reference, then a confirmation
+    showing both side by side with the reason, which carries the versions both were shown at."""
+
+    other_record = forms.CharField(
+        label="Reference of the other record",
+        max_length=20,
+        help_text="The number at the end of the other record's web address, for example 1234",
+    )
+    reason = forms.CharField(
+        label="Why are these the same person?",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: same name, date of birth and address; confirmed with the carer",
+    )
+    keep_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    duplicate_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, confirming: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The first step asks only for the other record; the reason and versions come with the confirmation.
+        if not confirming:
+            for name in ("reason", "keep_version", "duplicate_version"):
+                self.fields[name].required = False
+
+    def clean_other_record(self) -> int:
+        raw = self.cleaned_data["other_record"].strip().lstrip("#").removeprefix("P").removeprefix("p")
+        raw = raw.lstrip("-").strip()
+        if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+            raise forms.ValidationError("Enter the other record's reference, a number such as 1234")
+        return int(raw)

@@ -100,12 +100,30 @@ class Person(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    # A record merged into another (people.actions.merge_person_records) is a tombstone: it stays so old
+    # links and audit ids still resolve, but owns nothing; every row that pointed at it now points here.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_records"
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["family_name", "given_name"]), models.Index(fields=["date_of_birth"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(merged_into=models.F("id")), name="person_not_merged_into_itself"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.full_name
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
 
     @property
     def full_name(self) -> str:

@@ -152,3 +152,6 @@ class PersonOut(PersonSummaryOut):
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
+    merged_into_id: int | None = Field(
+        None, description="Set when this record was merged into another: that record holds everything now"
+    )

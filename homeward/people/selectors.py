@@ -6,20 +6,23 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from homeward.audit.log import audit_consultation
-from homeward.episodes.models import Episode
+from homeward.episodes.models import OPEN_STATUSES, Episode
 from homeward.episodes.sharing import episode_visibility, person_visibility
 from homeward.identity.models import User
 from homeward.people.models import Person, PersonPhoto
 from homeward.people.search import Candidate, SearchQuery, people_search
 
 
-def people_visible_to(actor: User) -> QuerySet[Person]:
-    return Person.objects.filter(person_visibility(actor))
+def people_visible_to(actor: User, *, include_merged: bool = False) -> QuerySet[Person]:
+    """People the actor may see. Merged records (tombstones) are left out of searches and lists; only
+    reading one by id (person_for) still finds it, so old links resolve to "merged into …"."""
+    people = Person.objects.filter(person_visibility(actor))
+    return people if include_merged else people.filter(merged_into__isnull=True)
 
 
 def people_search_for(*, actor: User, query: SearchQuery, limit: int = 10) -> list[Candidate]:
@@ -34,8 +37,15 @@ def people_search_for(*, actor: User, query: SearchQuery, limit: int = 10) -> li
 
 
 def person_for(*, actor: User, pk: int, log: bool = True) -> Person:
+    """One person record, merged ones included. A merged record owns no episodes any more, so it is also
+    found when the record it was merged into is visible: its old links keep working for those who may
+    follow them."""
+    visible = people_visible_to(actor, include_merged=True)
     person = (
-        people_visible_to(actor).select_related("placing_authority", "home_district").filter(pk=pk).first()
+        Person.objects.filter(Q(pk__in=visible.values("pk")) | Q(merged_into__in=visible.values("pk")))
+        .select_related("placing_authority", "home_district", "merged_into")
+        .filter(pk=pk)
+        .first()
     )
     if person is None:
         raise Http404("No such person")
@@ -70,10 +80,29 @@ def person_history_for(*, actor: User, person: Person) -> PersonHistory:
 
 
 def person_photo_for(*, actor: User, pk: int) -> PersonPhoto:
-    photo = PersonPhoto.objects.filter(person__in=people_visible_to(actor), pk=pk).first()
+    photo = PersonPhoto.objects.filter(
+        person__in=people_visible_to(actor, include_merged=True), pk=pk
+    ).first()
     if photo is None:
         raise Http404("No such photo")
     audit_consultation(
         actor=actor, event_type="person.photo_viewed", object_type="person", object_ids=[photo.person_id]
     )
     return photo
+
+
+@dataclass
+class MergeSide:
+    person: Person
+    episodes: int  # episodes on the record that the actor may see
+    open_episode: bool
+
+
+def person_merge_side_for(*, actor: User, person: Person) -> MergeSide:
+    """What the merge confirmation shows of one record: its episode counts (scoped like the history)."""
+    episodes = Episode.objects.filter(episode_visibility(actor), person=person)
+    return MergeSide(
+        person=person,
+        episodes=episodes.count(),
+        open_episode=episodes.filter(status__in=OPEN_STATUSES).exists(),
+    )

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -16,7 +16,13 @@ from homeward.identity.models import User
 from homeward.identity.roles import Capability
 from homeward.people import actions, forms
 from homeward.people.search import SearchQuery
-from homeward.people.selectors import people_search_for, person_for, person_history_for, person_photo_for
+from homeward.people.selectors import (
+    people_search_for,
+    person_for,
+    person_history_for,
+    person_merge_side_for,
+    person_photo_for,
+)
 from homeward.places.selectors import locations_visible_to
 from homeward.web import apply_action, requires
 
@@ -124,8 +130,10 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "places": person.places.all(),
         "addresses": person.addresses.select_related("location", "placing_authority"),
         "pattern": pattern_for(history.episodes[0], actor=actor) if history.episodes else None,
-        "can_report": actor.can(Capability.REPORT),
-        "can_add": _can_add_to_records(actor),
+        # A merged record is a tombstone: it only points at the record it was merged into.
+        "can_report": actor.can(Capability.REPORT) and not person.is_merged,
+        "can_add": _can_add_to_records(actor) and not person.is_merged,
+        "can_merge": actor.can(Capability.MERGE_PEOPLE) and not person.is_merged,
         "contacts": person.contacts.all(),
     }
     return render(request, "people/person.html", context)
@@ -266,3 +274,83 @@ def person_add_address(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Address recorded.")
             return redirect("person_detail", pk=person.pk)
     return render(request, "people/person_form.html", context)
+
+
+@requires(Capability.VIEW_CASES)
+def person_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Merge a duplicate record into this one: find the other record, confirm side by side, merge.
+
+    The record is looked up before the capability check, so an outsider gets the same 404 as for any
+    record it may not see; a police role without the capability gets 403.
+    """
+    actor = _actor(request)
+    keep = person_for(actor=actor, pk=pk)
+    if not actor.can(Capability.MERGE_PEOPLE):
+        raise PermissionDenied
+    if keep.is_merged:
+        return redirect("person_detail", pk=keep.pk)
+    confirming = request.method == "POST" and "confirm" in request.POST
+    form = forms.MergeForm(request.POST or None, confirming=confirming)
+    context: dict[str, Any] = {
+        "person": keep,
+        "form": form,
+        "heading": f"Merge a duplicate record into {keep}",
+    }
+    template = "people/person_merge.html"
+    if request.method != "POST":
+        return render(request, template, context)
+    valid = form.is_valid()
+    other = form.cleaned_data.get("other_record")
+    if other is None:
+        return render(request, template, context)
+    try:
+        duplicate = person_for(actor=actor, pk=other)
+    except Http404:
+        form.add_error("other_record", "There is no record with that reference that you may see")
+        return render(request, template, context)
+    refusal = actions.merge_refusal(actor=actor, keep=keep, duplicate=duplicate)
+    if refusal:
+        form.add_error("other_record", refusal)
+        return render(request, template, context)
+
+    def show_both() -> None:
+        context.update(
+            duplicate=duplicate,
+            sides=[person_merge_side_for(actor=actor, person=p) for p in (keep, duplicate)],
+        )
+
+    def at_current_versions() -> None:
+        data = form.data.copy()  # type: ignore[attr-defined]
+        data["keep_version"], data["duplicate_version"] = str(keep.version), str(duplicate.version)
+        form.data = data
+
+    show_both()
+    if not confirming:
+        # The confirmation step: both records side by side, at the versions shown now.
+        at_current_versions()
+        return render(request, template, context)
+    if not valid:
+        return render(request, template, context)
+    d = form.cleaned_data
+    result = apply_action(
+        form,
+        lambda: actions.merge_person_records(
+            actor=actor,
+            keep=keep,
+            duplicate=duplicate,
+            reason=d["reason"],
+            expected_keep_version=d["keep_version"],
+            expected_duplicate_version=d["duplicate_version"],
+        ),
+        context,
+    )
+    if result is None:
+        if context.get("conflict") is not None:
+            # Shown again as they are now; confirming again merges the records as shown.
+            keep.refresh_from_db()
+            duplicate.refresh_from_db()
+            at_current_versions()
+            show_both()
+        return render(request, template, context)
+    messages.success(request, f"Record {duplicate.pk} was merged into this record.")
+    return redirect("person_detail", pk=keep.pk)

@@ -128,16 +128,67 @@ def test_weekly_datasets_gathers_every_list(march):
     assert len(data.lists["most_frequent_3w_adults"]) == 4
 
 
-def test_without_a_merge_two_records_of_one_person_count_as_two_individuals(world):
-    """People have no merge (no "merged into" link): the same child under two records is two people
-    in every list and measure until someone links them. This pins that limitation down."""
+def test_a_person_merged_from_two_records_counts_once_everywhere(world):
+    """Kim (born 2 Feb 2011, a child throughout) was recorded twice. Her episodes:
+
+        kim (kept)            k1  1 Mar 2025        k3 20 Mar 2025
+        kim_again (duplicate) k0  1 Jan 2024        k2 12 Mar 2025      k4 25 Mar 2025
+
+    Last 3 weeks as of D = 10–30 March (k2, k3, k4); last 12 weeks = 6 January–30 March.
+    Before the merge the two records are two people; after it every measure sees one person with all
+    five episodes (people.actions.merge_person_records; docs/definitions.md "Merged person records").
+    """
+    from homeward.insights.measures import persistent_people, repeat_episodes
+    from homeward.people.actions import merge_person_records
+
     kim = person(world, "Kim", dob=dt.date(2011, 2, 2))
     kim_again = person(world, "Kim", dob=dt.date(2011, 2, 2))
-    episode(world, kim, local(2025, 3, 20))
-    episode(world, kim_again, local(2025, 3, 25))
+    k0 = episode(world, kim_again, local(2024, 1, 1))
+    k1 = episode(world, kim, local(2025, 3, 1))
+    k2 = episode(world, kim_again, local(2025, 3, 12))
+    k3 = episode(world, kim, local(2025, 3, 20))
+    k4 = episode(world, kim_again, local(2025, 3, 25))
+    three_weeks = last_weeks(D, 3)
+
+    # Before: two records, two people.
+    assert individuals(three_weeks) == 2
+    # Repeats (another episode in the 365 days before): k3 (k1 19 days before) and k4 (k2); not k2,
+    # whose only earlier episode on its record, k0, is 436 days before it.
+    assert repeat_episodes(three_weeks) == 2
+    # Persistent (3 episodes in the 90 days up to one in the period): at most 2 on either record.
+    assert persistent_people(three_weeks) == 0
+    # 3 weeks: kim_again k2, k4 = 2 (latest 25 Mar); kim k3 = 1 (k1 is before 10 March).
     rows = most_frequently_missing(D, 3, AgeGroup.CHILD)
-    assert [(r.person_id, r.episodes) for r in rows] == [(kim_again.pk, 1), (kim.pk, 1)]
-    assert individuals(last_weeks(D, 3)) == 2
+    assert summary(rows) == [(1, kim_again.pk, 2, k4.pk), (2, kim.pk, 1, k3.pk)]
+    # 12 weeks: both 2 (kim k1, k3; kim_again k2, k4, k0 too old); the later latest episode first.
+    rows = most_frequently_missing(D, 12, AgeGroup.CHILD)
+    assert summary(rows) == [(1, kim_again.pk, 2, k4.pk), (2, kim.pk, 2, k3.pk)]
+    # First time missing this month: kim's record starts with k1 (1 March); kim_again's with k0 (2024).
+    assert [(r.person_id, r.episode_id) for r in first_time_missing_children(D)] == [(kim.pk, k1.pk)]
+
+    merge_person_records(
+        actor=world.supervisor,
+        keep=kim,
+        duplicate=kim_again,
+        reason="Same child, same date of birth and carer",
+        expected_keep_version=kim.version,
+        expected_duplicate_version=kim_again.version,
+    )
+
+    # After: one person with k0..k4.
+    assert {e.pk for e in kim.episodes.all()} == {k0.pk, k1.pk, k2.pk, k3.pk, k4.pk}
+    assert individuals(three_weeks) == 1
+    # Repeats: k2 (k1 11 days before), k3, k4 = 3.
+    assert repeat_episodes(three_weeks) == 3
+    # Persistent: at k3 (20 Mar) the 90 days up to it hold k1, k2, k3 = 3, so Kim counts once.
+    assert persistent_people(three_weeks) == 1
+    # 3 weeks: k2, k3, k4 = 3, latest k4. 12 weeks: k1..k4 = 4 (k0 is 2024).
+    assert summary(most_frequently_missing(D, 3, AgeGroup.CHILD)) == [(1, kim.pk, 3, k4.pk)]
+    assert summary(most_frequently_missing(D, 12, AgeGroup.CHILD)) == [(1, kim.pk, 4, k4.pk)]
+    # Her first episode is now k0 (January 2024), from the other record: not first-time this month.
+    assert first_time_missing_children(D) == []
+    january = first_time_missing_children(dt.date(2024, 1, 31))
+    assert [(r.person_id, r.episode_id) for r in january] == [(kim.pk, k0.pk)]
 
 
 def test_a_partners_counts_include_only_the_episodes_it_may_see(world):
