@@ -67,5 +67,39 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+class BackupCode(models.Model):
+    """One single-use backup code for the second factor, kept only as a keyed hash (identity/mfa.py)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="backup_codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "code_hash"], name="backup_code_unique")]
+
+
+class ThrottleKind(models.TextChoices):
+    USERNAME = "username", "Username"
+    ADDRESS = "address", "Client address"
+
+
+class SignInThrottle(models.Model):
+    """Failed sign-ins counted per username and per client address (security baseline P6).
+
+    Usernames are stored as a keyed hash: people type passwords into the username box, and unknown
+    usernames are counted exactly like known ones so a lockout says nothing about who has an account.
+    """
+
+    kind = models.CharField(max_length=16, choices=ThrottleKind.choices)
+    key = models.CharField(max_length=64)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="sign_in_throttle_unique")]
+
+
 from homeward.identity.sharing_rules import SharingRule  # noqa: E402,F401
 from homeward.identity.tokens import ApiToken  # noqa: E402,F401
