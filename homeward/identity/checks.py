@@ -41,8 +41,6 @@ def sign_in_policy_check(app_configs: Any = None, **kwargs: Any) -> list[Error]:
             )
     if settings.HOMEWARD_PASSWORD_MAX_LENGTH < settings.HOMEWARD_PASSWORD_MIN_LENGTH:
         errors.append(Error("HOMEWARD_PASSWORD_MAX_LENGTH is below the minimum length", id="homeward.E102"))
-    if not settings.PASSWORD_HASHERS or not settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher"):
-        errors.append(Error("Argon2id must be the first password hasher", hint="P5", id="homeward.E103"))
     if settings.SESSION_COOKIE_AGE > settings.HOMEWARD_SESSION_ABSOLUTE_HOURS * 3600:
         errors.append(
             Error("SESSION_COOKIE_AGE outlives the absolute session limit", hint="P8", id="homeward.E104")
