@@ -325,3 +325,8 @@ def require_recent_authentication(
     if view is not None:
         return decorator(view)
     return decorator
+
+
+def asks_for_download(request: HttpRequest) -> bool:
+    """A report page asked for as a file (?format=csv or xlsx): an export, so it needs step-up."""
+    return bool(request.GET.get("format"))
