@@ -184,7 +184,7 @@ def sign_in_page(page: Page, user: User, password: str | None = None) -> Page:
 
 def enter_code(page: Page, user: User) -> None:
     """On the code page: type the authenticator code and continue."""
-    page.get_by_label("Code").fill(authenticator_code(user))
+    page.get_by_label("Code", exact=True).fill(authenticator_code(user))
     page.get_by_role("button", name="Continue").click()
 
 

@@ -231,7 +231,7 @@ def test_sign_in_by_keyboard(world, new_context):
     expect(page.get_by_role("button", name="Sign in")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/login/code/"))
-    page.get_by_label("Code").focus()
+    page.get_by_label("Code", exact=True).focus()
     page.keyboard.type(authenticator_code(world.call_handler))
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/dashboard/$"))

@@ -189,3 +189,22 @@ def test_demo_secrets_are_derived_from_the_seed_and_listed_in_the_readme():
     for username, *_rest in DEMO_ACCOUNTS:
         secret = base64.b32encode(demo_totp_secret(seed=1, username=username)).decode()
         assert re.search(rf"`{re.escape(username)}`.*`{secret}`", readme), username
+
+
+def test_demo_accounts_lists_each_accounts_secret(world):
+    import base64
+    import io
+
+    from django.core.management import call_command
+
+    from homeward.conftest import make_user
+    from homeward.identity.mfa import demo_accounts_enrol
+    from homeward.identity.roles import Role
+
+    user = make_user("supervisor", world.force, Role.SUPERVISOR, world.north)
+    demo_accounts_enrol(seed=1, users=[user])
+    out = io.StringIO()
+    call_command("demo", "accounts", stdout=out)
+    secret = base64.b32encode(demo_totp_secret(seed=1, username="supervisor")).decode()
+    assert re.search(rf"^\s+supervisor\s.*{secret}$", out.getvalue(), re.M), out.getvalue()
+    assert "authenticator app" in out.getvalue()
