@@ -207,6 +207,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 HOMEWARD_BREACHED_PASSWORDS_FILE = os.environ.get("HOMEWARD_BREACHED_PASSWORDS_FILE", "")
 
+# P4: no forced rotation. Forces whose policy demands one set a maximum age in days (0 = off); a
+# person whose password is older is sent to change it after signing in.
+HOMEWARD_PASSWORD_MAX_AGE_DAYS = envint("HOMEWARD_PASSWORD_MAX_AGE_DAYS", 0)
+
 # --- Sign-in policy (security baseline P1, P6-P11; identity/checks.py holds each to its range) -------
 # P6: this many failed sign-ins (password or second factor) for one username, or from one address,
 # within the window lock that username or address for the lockout period.

@@ -16,7 +16,13 @@ urlpatterns = [
     path("login/", auth_views.second_factor_exempt(auth_views.SignInView.as_view()), name="login"),
     path("login/code/", auth_views.mfa_verify, name="mfa_verify"),
     path("login/set-up/", auth_views.mfa_enrol, name="mfa_enrol"),
-    path("login/confirm/", auth_views.reauthenticate, name="reauthenticate"),
+    path(
+        "login/confirm/", auth_views.password_expiry_exempt(auth_views.reauthenticate), name="reauthenticate"
+    ),
+    path("account/sign-in/", auth_views.account_security, name="account_security"),
+    path("account/sign-in/password/", auth_views.password_change, name="password_change"),
+    path("account/sign-in/backup-codes/", auth_views.backup_codes_renew, name="backup_codes_renew"),
+    path("account/sign-in/new-app/", auth_views.authenticator_replace, name="authenticator_replace"),
     path("logout/", auth_views.second_factor_exempt(LogoutView.as_view()), name="logout"),
     path("sharing-rules/", identity.sharing_rules, name="sharing_rules"),
     path("dashboard/", episodes.dashboard, name="dashboard"),

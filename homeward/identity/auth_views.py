@@ -6,6 +6,7 @@ homeward.identity.signin, the lockout in homeward.identity.lockout, the factor i
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -13,12 +14,14 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,6 +29,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from homeward.audit.log import audit_record
 from homeward.audit.models import Operation
@@ -330,3 +334,159 @@ def require_recent_authentication(
 def asks_for_download(request: HttpRequest) -> bool:
     """A report page asked for as a file (?format=csv or xlsx): an export, so it needs step-up."""
     return bool(request.GET.get("format"))
+
+
+# --- The person's own sign-in settings -------------------------------------------------------------
+# Changing the password or the second factor needs step-up (P9) and signs out every other session (P10).
+
+PASSWORD_EXPIRY_EXEMPT = "homeward_password_expiry_exempt"  # noqa: S105 (an attribute name)
+
+
+def password_expiry_exempt(view: V) -> V:
+    """Mark a view a person whose password is past its maximum age may still reach."""
+    setattr(view, PASSWORD_EXPIRY_EXEMPT, True)
+    return view
+
+
+def password_expired(user: User) -> bool:
+    """P4: only when HOMEWARD_PASSWORD_MAX_AGE_DAYS is set (it is off by default)."""
+    days = settings.HOMEWARD_PASSWORD_MAX_AGE_DAYS
+    if not days:
+        return False
+    from django.utils import timezone
+
+    changed = user.password_changed_at or user.date_joined
+    return timezone.now() - changed > dt.timedelta(days=days)
+
+
+def _sign_out_other_sessions(request: HttpRequest, user: User, why: str) -> None:
+    from homeward.identity.signals import user_sessions_end
+
+    ended = user_sessions_end(user.pk, keep=request.session.session_key)
+    audit_record(
+        actor=user,
+        operation=Operation.AUTH,
+        event_type="session.others_ended",
+        object_type="user",
+        object_ids=[user.pk],
+        reason=f"{why}: {ended} other session(s) ended",
+    )
+
+
+@login_required
+def account_security(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    device = mfa.totp_device_confirmed(user)
+    return render(
+        request,
+        "identity/account_security.html",
+        {
+            "device": device,
+            "backup_codes_left": mfa.backup_codes_left(user),
+            "password_expired": password_expired(user),
+        },
+    )
+
+
+@password_expiry_exempt
+@sensitive_post_parameters("new_password1", "new_password2")
+@csrf_protect
+@never_cache
+@login_required
+@require_recent_authentication
+def password_change(request: HttpRequest) -> HttpResponse:
+    """A new password (the current one was just proved by step-up); other sessions are signed out."""
+    from django.contrib.auth import update_session_auth_hash
+    from django.contrib.auth.forms import SetPasswordForm
+
+    user = request.user
+    assert isinstance(user, User)
+    form = SetPasswordForm(user, request.POST or None)
+    form.fields["new_password1"].help_text = (
+        f"At least {settings.HOMEWARD_PASSWORD_MIN_LENGTH} characters. A few unrelated words make a good "
+        "password. No need for symbols or numbers."
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            audit_record(
+                actor=user,
+                operation=Operation.AUTH,
+                event_type="password.changed",
+                object_type="user",
+                object_ids=[user.pk],
+                changed_fields=["password"],
+            )
+        update_session_auth_hash(request, user)
+        _sign_out_other_sessions(request, user, "password changed")
+        messages.success(request, "Your password has been changed. Any other sessions were signed out.")
+        return redirect("account_security")
+    return render(
+        request,
+        "identity/password_change.html",
+        {"form": form, "expired": password_expired(user)},
+    )
+
+
+@csrf_protect
+@never_cache
+@login_required
+@require_recent_authentication
+def backup_codes_renew(request: HttpRequest) -> HttpResponse:
+    """New backup codes replace the old ones (all of them stop working), shown once."""
+    user = request.user
+    assert isinstance(user, User)
+    if request.method != "POST":
+        return render(
+            request,
+            "identity/account_confirm.html",
+            {
+                "title": "Get new backup codes",
+                "body": "Your current backup codes will stop working, and you will be shown ten new ones. "
+                "Any other sessions you have will be signed out.",
+                "button": "Get new backup codes",
+            },
+        )
+    codes = mfa.backup_codes_issue(actor=user)
+    _sign_out_other_sessions(request, user, "new backup codes")
+    response = render(
+        request,
+        "registration/mfa_backup_codes.html",
+        {"codes": codes, "next": reverse("account_security"), "renewed": True},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@csrf_protect
+@never_cache
+@login_required
+@require_recent_authentication
+def authenticator_replace(request: HttpRequest) -> HttpResponse:
+    """Move to a new phone: the old app stops working now, and the new one is set up at once."""
+    user = request.user
+    assert isinstance(user, User)
+    if request.method != "POST":
+        return render(
+            request,
+            "identity/account_confirm.html",
+            {
+                "title": "Set up a new authenticator app",
+                "body": "The app you use now will stop working for Homeward straight away, and you will "
+                "set up the new one on the next page (have your new phone ready). You will get new backup "
+                "codes. Any other sessions you have will be signed out.",
+                "button": "Continue",
+            },
+        )
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        audit_record(
+            actor=user,
+            operation=Operation.AUTH,
+            event_type="mfa.removed",
+            object_type="user",
+            object_ids=[user.pk],
+        )
+    _sign_out_other_sessions(request, user, "authenticator replaced")
+    return redirect(_with_next("mfa_enrol", reverse("account_security")))

@@ -23,6 +23,7 @@ POLICY_RANGES: dict[str, tuple[int, int, str]] = {
     "HOMEWARD_STEP_UP_MINUTES": (1, 30, "P9: step-up proves the factors within 15-30 minutes"),
     "HOMEWARD_INACTIVE_ACCOUNT_DAYS": (1, 90, "P11: disable accounts unused for 90 days"),
     "HOMEWARD_BACKUP_CODES": (5, 20, "P1: a handful of single-use backup codes"),
+    "HOMEWARD_PASSWORD_MAX_AGE_DAYS": (0, 3650, "P4: 0 (no forced rotation) or a number of days"),
 }
 
 

@@ -35,6 +35,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     for extra in (notification_items, protocol_items, return_items, prevention_items, report_items):
         items.extend(extra(user))
     return {
+        "fully_signed_in": True,
         "nav_items": items,
         "current_path": request.path,
         "persistent_days": settings.HOMEWARD_PERSISTENT_WINDOW_DAYS,

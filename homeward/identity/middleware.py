@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 
 from homeward.audit.log import RequestContext, audit_record, current_request
 from homeward.audit.models import Operation
@@ -112,13 +113,20 @@ class SignInPolicyMiddleware:
         if getattr(view_func, PASSIVE, False):
             setattr(request, PASSIVE, True)
         user = request.user
-        if not user.is_authenticated or session_second_factor_verified(request.session):
+        if not user.is_authenticated or _is_api(request) or getattr(view_func, MFA_EXEMPT, False):
             return None
-        if getattr(view_func, MFA_EXEMPT, False) or _is_api(request):
-            return None
-        from homeward.identity.auth_views import second_factor_url
+        from homeward.identity.auth_views import (
+            PASSWORD_EXPIRY_EXEMPT,
+            password_expired,
+            second_factor_url,
+        )
 
-        return _to_page(request, second_factor_url(user, request.get_full_path()))
+        if not session_second_factor_verified(request.session):
+            return _to_page(request, second_factor_url(user, request.get_full_path()))
+        if not getattr(view_func, PASSWORD_EXPIRY_EXEMPT, False) and password_expired(user):
+            # P4, only where a force configures a maximum age: change it before anything else.
+            return _to_page(request, reverse("password_change"))
+        return None
 
 
 def _is_api(request: HttpRequest) -> bool:

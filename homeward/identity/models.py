@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 from homeward.identity.roles import Role, role_can
 
@@ -58,6 +59,12 @@ class User(AbstractUser):
     )
     role = models.CharField(max_length=32, choices=Role.choices, blank=True)
     district = models.ForeignKey(District, null=True, blank=True, on_delete=models.SET_NULL)
+    # When the password was last set (P4: no forced rotation, but a maximum age can be configured).
+    password_changed_at = models.DateTimeField(null=True, blank=True)
+
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
     def can(self, capability: str) -> bool:
         return self.is_active and bool(self.organisation_id) and role_can(self.role, capability)

@@ -31,15 +31,15 @@ def _audit_sign_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None
         )
 
 
-def user_sessions_end(user_id: int) -> int:
-    """Delete every stored session signed in as this user; returns how many.
+def user_sessions_end(user_id: int, *, keep: str | None = None) -> int:
+    """Delete every stored session signed in as this user (but `keep`, a session key); returns how many.
 
     Sessions are keyed by a random id, not by user, so each live one is decoded: a force's live
     sessions number in the hundreds, and this runs only when an account is deactivated.
     """
     ended = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=500):
-        if session.get_decoded().get("_auth_user_id") == str(user_id):
+        if session.session_key != keep and session.get_decoded().get("_auth_user_id") == str(user_id):
             session.delete()
             ended += 1
     return ended
