@@ -180,7 +180,7 @@ def second_factor_check(*, user: User, code: str) -> str:
     if device is None:
         return ""
     compact = "".join(code.split())
-    if compact.isdigit():
+    if compact.isdigit() and len(compact) == TOTP_DIGITS:
         return "totp" if totp_verify(device, compact) else ""
     return "backup" if backup_code_use(user=user, code=compact) else ""
 

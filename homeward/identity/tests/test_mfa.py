@@ -208,3 +208,15 @@ def test_demo_accounts_lists_each_accounts_secret(world):
     secret = base64.b32encode(demo_totp_secret(seed=1, username="supervisor")).decode()
     assert re.search(rf"^\s+supervisor\s.*{secret}$", out.getvalue(), re.M), out.getvalue()
     assert "authenticator app" in out.getvalue()
+
+
+def test_a_backup_code_of_digits_only_is_still_a_backup_code(world):
+    from django.utils import timezone
+
+    from homeward.identity.mfa import backup_code_hash, second_factor_check
+
+    enrol(world.officer)
+    BackupCode.objects.create(
+        user=world.officer, code_hash=backup_code_hash("2345678923"), created_at=timezone.now()
+    )
+    assert second_factor_check(user=world.officer, code="23456-78923") == "backup"
