@@ -7,7 +7,8 @@ else /usr/bin/chromium, and skips the test when there is none.
 - `browser`: one headless Chromium per test module.
 - `new_context(**options)`: a fresh browser context (its own cookies, so its own signed-in user) aimed at
   the live server; every context is closed before the test database is flushed.
-- `sign_in(user, **options)`: a new context signed in through the real sign-in form; returns its page.
+- `sign_in(user, **options)`: a new context signed in through the real sign-in pages (password, then
+  the authenticator code, computed from the user's secret); returns its page.
 - `screenshot(page, name)`: a full-page screenshot in test-artifacts/ when HOMEWARD_SCREENSHOTS=1.
 """
 
@@ -127,21 +128,64 @@ def new_context(
         context.close()
 
 
+def authenticator_secret(user: User) -> str:
+    """The user's authenticator secret (base32), setting one up first if the user has none.
+
+    Stands in for the person's phone: the browser still types the code into the real page.
+    """
+    from homeward.identity.mfa import totp_device_confirmed, totp_secret_base32
+    from homeward.identity.tests.helpers import enrol
+
+    device = totp_device_confirmed(user)
+    return totp_secret_base32(device) if device is not None else enrol(user)
+
+
+def authenticator_code(user: User) -> str:
+    """The code the user's app shows now, or the next step's if this step's was already used
+    (a code is accepted once, and the next step's is within the allowed drift)."""
+    import time
+
+    from homeward.identity.mfa import TOTP_STEP_SECONDS, totp_code_at, totp_device_confirmed
+
+    secret = authenticator_secret(user)
+    device = totp_device_confirmed(user)
+    assert device is not None
+    now = time.time()
+    step = int(now) // TOTP_STEP_SECONDS
+    while device.last_t >= step + 1:
+        # Both this step's and the next step's codes are spent: wait for a fresh step.
+        time.sleep(TOTP_STEP_SECONDS - now % TOTP_STEP_SECONDS + 0.1)
+        now = time.time()
+        step = int(now) // TOTP_STEP_SECONDS
+    if device.last_t >= step:
+        now += TOTP_STEP_SECONDS
+    return totp_code_at(secret, now)
+
+
 def sign_in_page(page: Page, user: User, password: str | None = None) -> Page:
-    """Sign in through the real form, as a person would, and wait until the sign-in page is left."""
+    """Sign in through the real pages, as a person would: the password, then the code from the app."""
     from playwright.sync_api import expect
 
     # Imported here: `-p homeward.browser_fixtures` loads this module before Django is set up.
     from homeward.conftest import TEST_PASSWORD
 
     password = TEST_PASSWORD if password is None else password
+    authenticator_secret(user)
     page.goto("/login/")
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/login/code/"))
+    enter_code(page, user)
     expect(page).not_to_have_url(re.compile(r"/login/"))
     expect(page.locator("header")).to_contain_text(user.display_name)
     return page
+
+
+def enter_code(page: Page, user: User) -> None:
+    """On the code page: type the authenticator code and continue."""
+    page.get_by_label("Code", exact=True).fill(authenticator_code(user))
+    page.get_by_role("button", name="Continue").click()
 
 
 @pytest.fixture

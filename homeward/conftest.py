@@ -13,11 +13,15 @@ import socket
 from dataclasses import dataclass
 
 import pytest
+from django.test import Client
+from django.test.client import ClientMixin
+from django.urls import reverse
 from django.utils import timezone
 
 from homeward.identity.models import District, Organisation, OrganisationKind, User
 from homeward.identity.roles import Role
 from homeward.identity.sharing_rules import sharing_rules_ensure_defaults
+from homeward.identity.signin import session_mark_signed_in
 from homeward.places.models import Location, LocationCategory
 
 pytest_plugins = ["homeward.browser_fixtures"]
@@ -54,6 +58,49 @@ def _test_settings(settings: object, tmp_path: object) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined,operator]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
     settings.WHITENOISE_AUTOREFRESH = True  # type: ignore[attr-defined]
+
+
+def mark_client_fully_signed_in(client: Client) -> None:
+    """Stamp a test client's session as having passed both sign-in factors just now.
+
+    The stand-in for typing a password and an authenticator code, for tests about something else.
+    The sign-in itself is tested through the real pages in homeward/identity/tests/.
+    """
+    session = client.session
+    session_mark_signed_in(session)
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _test_client_sign_in_counts_as_both_factors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`client.force_login(user)` and `client.login(...)` in tests give a fully signed-in session.
+
+    Both skip Homeward's sign-in pages, so without this every test about casework would first have to
+    enrol an authenticator app. Tests of sign-in itself post to the real pages (homeward/identity/tests),
+    including one proving that a password-only session is sent to the code page;
+    `sign_in_with_password_only` gives such a session.
+    """
+    real_force_login = ClientMixin.force_login
+    real_login = ClientMixin.login
+
+    def force_login(self: Client, user: object, backend: str | None = None) -> None:
+        real_force_login(self, user, backend)  # type: ignore[arg-type]
+        mark_client_fully_signed_in(self)
+
+    def login(self: Client, **credentials: object) -> bool:
+        signed_in = real_login(self, **credentials)
+        if signed_in:
+            mark_client_fully_signed_in(self)
+        return signed_in
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
+    monkeypatch.setattr(ClientMixin, "login", login)
+
+
+def sign_in_with_password_only(client: Client, user: User, password: str = TEST_PASSWORD) -> None:
+    """Through the real sign-in page, stopping before the second factor."""
+    response = client.post(reverse("login"), {"username": user.username, "password": password})
+    assert response.status_code == 302, response
 
 
 @dataclass

@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "homeward.identity",
     "homeward.audit",
     "homeward.places",
@@ -114,6 +116,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "homeward.identity.middleware.RequestContextMiddleware",
+    # Session limits and the second factor (docs/authentication.md); after the request context, so its
+    # audit events carry the address and request id.
+    "homeward.identity.middleware.SignInPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "homeward.urls"
@@ -177,18 +182,55 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 PASSWORD_HASHERS = [
+    # Argon2id (security baseline P5). Django 5.2's parameters (t=2, m=100 MiB, p=8) exceed OWASP's
+    # Argon2id minimum (m=19 MiB, t=2, p=1); identity/tests/test_passwords.py pins them.
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# P2-P3: length 12 to 128, no composition rules; common, numeric-only and name-like passwords refused.
+HOMEWARD_PASSWORD_MIN_LENGTH = envint("HOMEWARD_PASSWORD_MIN_LENGTH", 12)
+HOMEWARD_PASSWORD_MAX_LENGTH = envint("HOMEWARD_PASSWORD_MAX_LENGTH", 128)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": HOMEWARD_PASSWORD_MIN_LENGTH},
+    },
+    {
+        "NAME": "homeward.identity.passwords.MaximumLengthValidator",
+        "OPTIONS": {"max_length": HOMEWARD_PASSWORD_MAX_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # An offline breached-password list, one SHA-1 hash or password a line, when the force supplies one.
+    {"NAME": "homeward.identity.passwords.BreachedPasswordValidator"},
 ]
+HOMEWARD_BREACHED_PASSWORDS_FILE = os.environ.get("HOMEWARD_BREACHED_PASSWORDS_FILE", "")
+
+# P4: no forced rotation. Forces whose policy demands one set a maximum age in days (0 = off); a
+# person whose password is older is sent to change it after signing in.
+HOMEWARD_PASSWORD_MAX_AGE_DAYS = envint("HOMEWARD_PASSWORD_MAX_AGE_DAYS", 0)
+
+# --- Sign-in policy (security baseline P1, P6-P11; identity/checks.py holds each to its range) -------
+# P6: this many failed sign-ins (password or second factor) for one username, or from one address,
+# within the window lock that username or address for the lockout period.
+HOMEWARD_LOCKOUT_FAILURES = envint("HOMEWARD_LOCKOUT_FAILURES", 5)
+HOMEWARD_LOCKOUT_WINDOW_MINUTES = envint("HOMEWARD_LOCKOUT_WINDOW_MINUTES", 15)
+HOMEWARD_LOCKOUT_MINUTES = envint("HOMEWARD_LOCKOUT_MINUTES", 10)
+# P7, P8: idle and absolute session limits, enforced on the server (identity/middleware.py).
+HOMEWARD_SESSION_IDLE_MINUTES = envint("HOMEWARD_SESSION_IDLE_MINUTES", 30)
+HOMEWARD_SESSION_ABSOLUTE_HOURS = envint("HOMEWARD_SESSION_ABSOLUTE_HOURS", 12)
+# P9: exports, disclosure, erasure and role changes need password and code again within this time.
+HOMEWARD_STEP_UP_MINUTES = envint("HOMEWARD_STEP_UP_MINUTES", 15)
+# P11: accounts with no sign-in for this many days are disabled by the clocks sweep.
+HOMEWARD_INACTIVE_ACCOUNT_DAYS = envint("HOMEWARD_INACTIVE_ACCOUNT_DAYS", 90)
+# P1: TOTP (RFC 6238): 30-second steps, 6 digits, one step of clock drift either way.
+OTP_TOTP_ISSUER = os.environ.get("HOMEWARD_TOTP_ISSUER", "Homeward")
+HOMEWARD_BACKUP_CODES = 10
 
 # --- Sessions and security headers -----------------------------------------------------------------
-SESSION_COOKIE_AGE = 12 * 60 * 60  # absolute limit; the idle limit is enforced in middleware
+# The cookie outlives nothing: the absolute limit is enforced from the sign-in time in middleware too.
+SESSION_COOKIE_AGE = HOMEWARD_SESSION_ABSOLUTE_HOURS * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = PRODUCTION

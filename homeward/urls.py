@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import LogoutView
 from django.urls import include, path
 
 from homeward.api import api
 from homeward.episodes import views as episodes
+from homeward.identity import auth_views
 from homeward.identity import views as identity
 from homeward.people import views as people
 from homeward.places import views as places
@@ -12,8 +13,17 @@ from homeward.places import views as places
 urlpatterns = [
     path("api/v1/", api.urls),
     path("", identity.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", auth_views.second_factor_exempt(auth_views.SignInView.as_view()), name="login"),
+    path("login/code/", auth_views.mfa_verify, name="mfa_verify"),
+    path("login/set-up/", auth_views.mfa_enrol, name="mfa_enrol"),
+    path(
+        "login/confirm/", auth_views.password_expiry_exempt(auth_views.reauthenticate), name="reauthenticate"
+    ),
+    path("account/sign-in/", auth_views.account_security, name="account_security"),
+    path("account/sign-in/password/", auth_views.password_change, name="password_change"),
+    path("account/sign-in/backup-codes/", auth_views.backup_codes_renew, name="backup_codes_renew"),
+    path("account/sign-in/new-app/", auth_views.authenticator_replace, name="authenticator_replace"),
+    path("logout/", auth_views.second_factor_exempt(LogoutView.as_view()), name="logout"),
     path("sharing-rules/", identity.sharing_rules, name="sharing_rules"),
     path("dashboard/", episodes.dashboard, name="dashboard"),
     path("dashboard/rows/", episodes.dashboard_rows, name="dashboard_rows"),

@@ -67,6 +67,7 @@ from homeward.episodes.models import (
     SightingStatus,
     Status,
 )
+from homeward.identity.mfa import demo_accounts_enrol
 from homeward.identity.models import District, Organisation, OrganisationKind, User
 from homeward.identity.roles import Capability, Role, role_can
 from homeward.notifications.models import Notification
@@ -2268,6 +2269,10 @@ def demo_load(
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), list(TABLE_MODELS)):
                 cursor.execute(statement)
+        # Demo accounts come with an authenticator already set up, from secrets the seed fixes (README).
+        demo_accounts_enrol(
+            seed=seed, users=list(User.objects.filter(username__in=[a[0] for a in config.DEMO_ACCOUNTS]))
+        )
         progress("Plans, meetings, referrals, locality assessments, family contacts and initiatives…")
         casework = _casework_records(seed=seed, now=cutoff)
         audit_record(

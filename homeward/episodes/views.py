@@ -18,6 +18,7 @@ from homeward.episodes.actions import CALL_HANDLER_QUESTIONS, RISK_FACTORS, SYST
 from homeward.episodes.models import Episode, PreventionInterview
 from homeward.episodes.patterns import pattern_for
 from homeward.errors import NotAllowed
+from homeward.identity.middleware import passive_request
 from homeward.identity.models import User
 from homeward.identity.roles import Capability
 from homeward.people.selectors import person_for, person_history_for
@@ -34,6 +35,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "episodes/dashboard.html", _dashboard_context(request))
 
 
+@passive_request  # polled by the open dashboard: not activity, so the idle limit still applies
 @requires(Capability.VIEW_DASHBOARD)
 def dashboard_rows(request: HttpRequest) -> HttpResponse:
     """The table alone, polled by htmx so new and regraded cases appear without a manual refresh."""

@@ -5,3 +5,6 @@ class IdentityConfig(AppConfig):
     name = "homeward.identity"
     label = "identity"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from homeward.identity import checks, signals  # noqa: F401 (registers checks and receivers)

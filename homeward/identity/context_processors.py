@@ -6,11 +6,13 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from homeward.identity.roles import Capability
+from homeward.identity.signin import session_second_factor_verified
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or not session_second_factor_verified(request.session):
+        # Signed out, or only half signed in: no menu of pages the session cannot reach yet.
         return {"nav_items": [], "demo_mode": not settings.PRODUCTION}
     items = []
     if user.can(Capability.VIEW_DASHBOARD):
@@ -33,6 +35,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     for extra in (notification_items, protocol_items, return_items, prevention_items, report_items):
         items.extend(extra(user))
     return {
+        "fully_signed_in": True,
         "nav_items": items,
         "current_path": request.path,
         "persistent_days": settings.HOMEWARD_PERSISTENT_WINDOW_DAYS,

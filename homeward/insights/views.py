@@ -21,6 +21,7 @@ from django.shortcuts import render
 from openpyxl import Workbook
 
 from homeward.audit.log import audit_consultation
+from homeward.identity.auth_views import asks_for_download, require_recent_authentication
 from homeward.identity.models import District, User
 from homeward.insights import export
 from homeward.insights.access import (
@@ -136,6 +137,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_recent_authentication(when=asks_for_download)
 def weekly(request: HttpRequest) -> HttpResponse:
     user, access = _actor(request, Report.WEEKLY)
     form = WeeklyFilter(
@@ -227,6 +229,7 @@ def _rolling_series(
 
 
 @login_required
+@require_recent_authentication(when=asks_for_download)
 def measures(request: HttpRequest) -> HttpResponse:
     user, access = _actor(request, Report.MEASURES)
     first, last = previous_month(local_today())
@@ -340,6 +343,7 @@ def _measures_download(
 
 
 @login_required
+@require_recent_authentication(when=asks_for_download)
 def quarterly(request: HttpRequest) -> HttpResponse:
     user, access = _actor(request, Report.QUARTERLY)
     today = local_today()

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from homeward.identity.auth_views import asks_for_download, require_recent_authentication
 from homeward.identity.models import District, User
 from homeward.insights.access import Report
 from homeward.insights.charts import Point, bar_chart
@@ -243,6 +244,7 @@ def _sections(profile: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @login_required
+@require_recent_authentication(when=asks_for_download)
 def page(request: HttpRequest) -> HttpResponse:
     user, access = _actor(request, Report.PROBLEM_PROFILE)
     first, last = previous_month(local_today())

@@ -25,6 +25,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from homeward.audit.log import audit_consultation
+from homeward.identity.auth_views import asks_for_download, require_recent_authentication
 from homeward.identity.models import Organisation, OrganisationKind, User
 from homeward.insights.access import Report, report_access
 from homeward.insights.commands import audit_export
@@ -122,6 +123,7 @@ def _refuse_other_authorities(
 
 
 @login_required
+@require_recent_authentication(when=asks_for_download)
 def page(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from homeward.audit.log import audit_record
 from homeward.audit.models import Operation
+from homeward.identity.auth_views import require_recent_authentication
 from homeward.identity.models import User
 from homeward.insights.access import Report, report_access
 from homeward.insights.models import DeliveredReport, ReportSubscription
@@ -88,6 +89,7 @@ def subscriptions(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_recent_authentication
 def delivered(request: HttpRequest, pk: int) -> HttpResponse:
     """A delivered copy, for its subscriber only (anyone else: the same 404 as no such copy)."""
     user = _user(request)

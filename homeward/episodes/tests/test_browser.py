@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from homeward.browser_fixtures import BrowserLog, sign_in_page
+from homeward.browser_fixtures import BrowserLog, authenticator_code, authenticator_secret, sign_in_page
 from homeward.conftest import TEST_PASSWORD
 from homeward.episodes.models import Episode, PreventionInterview, RiskAssessment, Status
 from homeward.episodes.tests.factories import make_ruby
@@ -212,6 +212,7 @@ def test_report_search_works_without_javascript(world, new_context):
 
 
 def test_sign_in_by_keyboard(world, new_context):
+    authenticator_secret(world.call_handler)
     page = new_context().new_page()
     page.goto("/login/")
     username = page.get_by_label("Username")
@@ -228,6 +229,10 @@ def test_sign_in_by_keyboard(world, new_context):
     page.keyboard.type(TEST_PASSWORD)
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Sign in")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/login/code/"))
+    page.get_by_label("Code", exact=True).focus()
+    page.keyboard.type(authenticator_code(world.call_handler))
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
     expect(page.locator("header")).to_contain_text(world.call_handler.display_name)

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
-from homeward.conftest import TEST_PASSWORD
 from homeward.identity.roles import ROLE_CAPABILITIES, Capability, Role
+from homeward.identity.tests.helpers import enrol, sign_in_fully
 
 pytestmark = pytest.mark.django_db
 
@@ -13,17 +15,15 @@ def test_every_role_has_a_capability_entry():
     assert set(ROLE_CAPABILITIES) == set(Role.values)
 
 
-def test_sign_in_sends_police_to_the_dashboard_and_partners_to_their_cases(client, world):
-    response = client.post(
-        reverse("login"), {"username": world.supervisor.username, "password": TEST_PASSWORD}
-    )
-    assert response.status_code == 302
+def test_sign_in_sends_police_to_the_dashboard_and_partners_to_their_cases(client, world, time_machine):
+    time_machine.move_to(dt.datetime(2026, 3, 2, 9, 0, 5, tzinfo=dt.UTC), tick=False)
+    sign_in_fully(client, world.supervisor, enrol(world.supervisor))
     assert client.get(reverse("home"))["Location"] == reverse("dashboard")
-    client.logout()
-    client.post(reverse("login"), {"username": world.partner.username, "password": TEST_PASSWORD})
+    client.post(reverse("logout"))
+    sign_in_fully(client, world.partner, enrol(world.partner))
     assert client.get(reverse("home"))["Location"] == reverse("notifications:inbox")
-    client.logout()
-    client.post(reverse("login"), {"username": world.commissioner.username, "password": TEST_PASSWORD})
+    client.post(reverse("logout"))
+    sign_in_fully(client, world.commissioner, enrol(world.commissioner))
     assert client.get(reverse("home")).status_code == 200
 
 

@@ -78,7 +78,7 @@ class Command(BaseCommand):
 
     def _pages(self, repeat: int) -> dict[str, Any]:
         client = Client(HTTP_HOST="localhost")
-        client.force_login(self._supervisor())
+        _sign_in_both_factors(client, self._supervisor())
         rng = random.Random(7)
         episode_ids = list(Episode.objects.values_list("pk", flat=True))
         open_count = Episode.objects.filter(status__in=OPEN_STATUSES).count()
@@ -124,7 +124,7 @@ class Command(BaseCommand):
                 except OSError:
                     time.sleep(0.1)
             client = Client(HTTP_HOST="localhost")
-            client.force_login(self._supervisor())
+            _sign_in_both_factors(client, self._supervisor())
             session = client.cookies[settings.SESSION_COOKIE_NAME].value
             opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
             opener.addheaders = [("Cookie", f"{settings.SESSION_COOKIE_NAME}={session}")]
@@ -202,3 +202,13 @@ class Command(BaseCommand):
                 f" true record in top 5: {s.get('top5_recall')} (target p95 <= 50 ms)"
             )
         self.stdout.write("\n".join(lines))
+
+
+def _sign_in_both_factors(client: Client, user: User) -> None:
+    """A session as after password and authenticator code: the bench times pages, not signing in."""
+    from homeward.identity.signin import session_mark_signed_in
+
+    client.force_login(user)
+    session = client.session
+    session_mark_signed_in(session)
+    session.save()

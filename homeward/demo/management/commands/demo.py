@@ -183,7 +183,8 @@ class Command(BaseCommand):
             self.stdout.write("No demo accounts: run `homeward demo` first.")
             return
         labels = dict(Role.choices)
-        rows = [("Username", "Role", "Organisation", "District")]
+        rows = [("Username", "Role", "Organisation", "District", "Authenticator secret (TOTP)")]
+        secrets = _authenticator_secrets(list(users.values()))
         for username, *_rest in DEMO_ACCOUNTS:
             user = users.get(username)
             if user is None:
@@ -194,12 +195,27 @@ class Command(BaseCommand):
                     labels.get(user.role, user.role),
                     user.organisation.name if user.organisation else "",
                     user.district.name if user.district else "",
+                    secrets.get(user.pk, "(set up at first sign-in)"),
                 )
             )
-        widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         self.stdout.write("Demo accounts:")
         for i, row in enumerate(rows):
             self.stdout.write("  " + "  ".join(cell.ljust(widths[j]) for j, cell in enumerate(row)).rstrip())
             if i == 0:
                 self.stdout.write("  " + "  ".join("-" * w for w in widths))
         self.stdout.write(f"Password for every demo account: {settings.HOMEWARD_DEMO_PASSWORD}")
+        self.stdout.write(
+            "Signing in also needs a 6-digit code: add the account's secret to any authenticator app "
+            "(time-based, 30 s, 6 digits), or run `homeward totp_code USERNAME`."
+        )
+
+
+def _authenticator_secrets(users: list[User]) -> dict[int, str]:
+    """Each demo account's TOTP secret in base32, as authenticator apps take it typed in."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from homeward.identity.mfa import totp_secret_base32
+
+    devices = TOTPDevice.objects.filter(user__in=users, confirmed=True).order_by("id")
+    return {device.user_id: totp_secret_base32(device) for device in devices}
