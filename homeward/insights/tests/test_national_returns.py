@@ -195,6 +195,21 @@ def test_mpdr_missing_from_care_and_repeats(fy):
     }
 
 
+def test_mpdr_incidents_by_month_use_local_months(fy):
+    data = missing_persons_data_return(FY.first, FY.last)
+    assert data.monthly is not None and "by_month" not in [t.key for t in data.tables]  # not in the files
+    months = {row[0]: row[2:] for row in data.monthly.rows}  # incidents, children, adults, age unknown
+    assert list(months) == [f"2025-{m:02d}" for m in range(4, 13)] + [f"2026-{m:02d}" for m in range(1, 4)]
+    assert months["2025-04"] == (1, 1, 0, 0)  # l1 at 00:30 BST on 1 April (23:30 UTC on 31 March)
+    assert months["2025-05"] == (1, 0, 1, 0)  # d1 (d_nr is a call, not an incident)
+    assert months["2025-06"] == (1, 1, 0, 0)  # m1
+    assert months["2025-07"] == (1, 0, 0, 1)  # g1
+    assert months["2025-09"] == (1, 1, 0, 0)  # l3
+    assert months["2026-03"] == (1, 1, 0, 0)  # l2 at 22:00 on 31 March
+    assert sum(row[2] for row in data.monthly.rows) == 6
+    assert months["2025-08"] == months["2026-01"] == (0, 0, 0, 0)
+
+
 def test_lac_return_rows_and_summary(fy):
     data = lac_missing_return(FY.first, FY.last, fy.world.council_b)
     lia = child_pseudonym(fy.lia.pk)
