@@ -31,10 +31,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import (
+    BigIntegerField,
     BooleanField,
     Case,
     CharField,
     Count,
+    ExpressionWrapper,
     F,
     IntegerField,
     Q,
@@ -316,7 +318,12 @@ def missing_persons_data_return(
     period = Period(year_start, year_end)
     received = Episode.objects.filter(period.reported_q())
     if force is not None:
-        received = received.filter(force=force)
+        # The year's range of reported_at is the index to walk. Given an indexable `force_id = ?`,
+        # SQLite's planner (which has no statistics) walks every episode the force ever had through the
+        # (force, status) index instead, three times slower on three years. `force_id + 0` selects the
+        # same rows and leaves the planner only the reported_at index.
+        force_key = ExpressionWrapper(F("force_id") + 0, output_field=BigIntegerField())
+        received = received.alias(force_key=force_key).filter(force_key=force.pk)
     incidents = received.exclude(status=Status.NOT_RECORDED)
     tables: list[Table] = []
 

@@ -12,6 +12,7 @@ table plus about.csv) or `?format=xlsx` (one sheet per table plus "about").
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -255,8 +256,26 @@ def return_sections(result: NationalReturn) -> list[dict[str, Any]]:
     for t in tables:
         svg = charts[t.key](t) if t.key in charts else None
         # A narrow table sits beside its chart; a wide one goes under it, at full width.
-        sections.append({"table": t, "svg": svg, "beside": svg is not None and len(t.columns) <= 4})
+        sections.append(
+            {
+                "table": t,
+                "rows": [[_cell_text(v) for v in row] for row in t.rows],
+                "svg": svg,
+                "beside": svg is not None and len(t.columns) <= 4,
+            }
+        )
     return sections
+
+
+def _cell_text(value: Any) -> str:
+    """A cell as the page shows it: dates as YYYY-MM-DD, nothing for None. Done here rather than with
+    template filters on each of the (for the LAC return, thousands of) cells, which took longer than
+    computing the return."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
 
 
 def _log_consultation(user: User, result: NationalReturn) -> None:
