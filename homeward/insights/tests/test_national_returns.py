@@ -46,6 +46,7 @@ from homeward.insights.national_returns import (
     return_xlsx,
 )
 from homeward.insights.tests.builders import episode, local, person
+from homeward.insights.views_returns import _row_cells
 
 H = dt.timedelta(hours=1)
 FY = financial_year(2025)
@@ -532,3 +533,11 @@ def test_new_charts_are_described_and_escape_every_label():
     assert "Low &lt;1&gt; 3 (Children 2, &lt;Adults&gt; 1)" in stacked and "<Adults>" not in stacked
     assert stacked.count("<rect") == 2 + 2  # the legend's two keys, and Low's two parts (High draws none)
     assert "No data" in stacked_bar_chart("Empty", ("A",), []) and "No data" in column_chart("Empty", [])
+
+
+def test_table_cells_are_escaped_and_formatted_as_before():
+    td = '<td class="govuk-table__cell">'
+    cells = _row_cells(('<b>"x" & y</b>', None, dt.date(2025, 4, 1), 0, 3.0))
+    assert cells == (
+        f"{td}&lt;b&gt;&quot;x&quot; &amp; y&lt;/b&gt;</td>{td}</td>{td}2025-04-01</td>{td}0</td>{td}3.0</td>"
+    )
