@@ -130,3 +130,128 @@ def line_chart(title: str, points: Sequence[Point], *, width: int = 720, height:
         parts.append(f'<text x="{left + 8}" y="{top + 20}" fill="{_TEXT}">No data</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every label and value above is escaped
+
+
+def _open_described(title: str, desc: str, width: int, height: int) -> tuple[list[str], str]:
+    """The opening of a chart named by its <title> and described by its <desc> (aria-labelledby both),
+    for the charts below, whose description says in words what every bar shows."""
+    uid = f"hw-chart-{next(_ids)}"
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="hw-chart" role="img" width="100%" '
+        f'viewBox="0 0 {width} {height}" preserveAspectRatio="xMinYMin meet" '
+        f'aria-labelledby="{uid}-title {uid}-desc" font-family="Arial, sans-serif" font-size="14">'
+        f'<title id="{uid}-title">{escape(title)}</title><desc id="{uid}-desc">{escape(desc)}</desc>'
+    ], uid
+
+
+def column_chart(
+    title: str, points: Sequence[Point], *, desc: str = "", width: int = 720, height: int = 260
+) -> SafeString:
+    """Vertical columns in order (months, oldest first), the value written above each column and every
+    label below it. `desc` defaults to every label and value in words."""
+    left, right, top, bottom = 16, 16, 24, 40
+    parts, _ = _open_described(title, desc or _summary(points), width, height)
+    values = [p.value for p in points if p.value is not None]
+    scale_max = max(values, default=0) or 1
+    plot_w, plot_h = width - left - right, height - top - bottom
+    slot = plot_w / max(len(points), 1)
+    bar = max(min(slot * 0.7, 48), 2)
+    base = top + plot_h
+    parts.append(f'<line x1="{left}" y1="{base}" x2="{width - right}" y2="{base}" stroke="{_AXIS}"/>')
+    for i, p in enumerate(points):
+        centre = left + slot * i + slot / 2
+        length = 0.0 if p.value is None else max(p.value / scale_max * plot_h, 0)
+        if length:
+            parts.append(
+                f'<rect x="{centre - bar / 2:.1f}" y="{base - length:.1f}" width="{bar:.1f}" '
+                f'height="{length:.1f}" fill="{_BAR_FILL}"/>'
+            )
+        parts.append(
+            f'<text x="{centre:.1f}" y="{base - length - 6:.1f}" text-anchor="middle" fill="{_TEXT}" '
+            f'font-size="12">{escape(p.shown)}</text>'
+            f'<text x="{centre:.1f}" y="{base + 18}" text-anchor="middle" fill="{_TEXT}" font-size="12">'
+            f"{escape(p.label)}</text>"
+        )
+    if not points:
+        parts.append(f'<text x="{left + 8}" y="{top + 20}" fill="{_TEXT}">No data</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every label and value above is escaped
+
+
+# Series colours for stacked bars, told apart by the legend and the description as well as the colour.
+_SERIES_FILLS = ("#1d70b8", "#f47738", "#505a5f", "#85994b", "#912b88")
+
+
+@dataclass(frozen=True)
+class Stack:
+    label: str
+    parts: tuple[float, ...]  # one value per series, in the series' order
+
+    @property
+    def total(self) -> float:
+        return sum(self.parts)
+
+
+def stacked_bar_chart(
+    title: str,
+    series: Sequence[str],
+    stacks: Sequence[Stack],
+    *,
+    desc: str = "",
+    label_width: int = 220,
+    width: int = 720,
+) -> SafeString:
+    """Horizontal bars split into `series` (e.g. children, adults, age unknown), a legend above and the
+    total written at the end of each bar. `desc` defaults to every bar's total and parts in words."""
+    bar, gap, legend = 22, 8, 30
+    height = max(legend + 8 + len(stacks) * (bar + gap), 60)
+    if not desc:
+        desc = (
+            "; ".join(
+                f"{s.label} {_number(s.total)} ("
+                + ", ".join(f"{name} {_number(v)}" for name, v in zip(series, s.parts, strict=True))
+                + ")"
+                for s in stacks
+            )
+            or "no data"
+        )
+    parts, _ = _open_described(title, desc, width, height)
+    scale_max = max((s.total for s in stacks), default=0) or 1
+    room = width - label_width - 70
+    x = 0.0
+    for k, name in enumerate(series):
+        fill = _SERIES_FILLS[k % len(_SERIES_FILLS)]
+        parts.append(
+            f'<rect x="{x:.1f}" y="4" width="14" height="14" fill="{fill}"/>'
+            f'<text x="{x + 20:.1f}" y="16" fill="{_TEXT}" font-size="13">{escape(name)}</text>'
+        )
+        x += 20 + 8 * len(name) + 24
+    for i, s in enumerate(stacks):
+        y = legend + i * (bar + gap)
+        parts.append(
+            f'<text x="{label_width - 8}" y="{y + bar * 0.7:.1f}" text-anchor="end" fill="{_TEXT}">'
+            f"{escape(s.label)}</text>"
+        )
+        start = float(label_width)
+        for k, value in enumerate(s.parts):
+            length = max(value / scale_max * room, 0)
+            if length:
+                parts.append(
+                    f'<rect x="{start:.1f}" y="{y}" width="{length:.1f}" height="{bar}" '
+                    f'fill="{_SERIES_FILLS[k % len(_SERIES_FILLS)]}"/>'
+                )
+            start += length
+        parts.append(
+            f'<text x="{start + 6:.1f}" y="{y + bar * 0.7:.1f}" fill="{_TEXT}">{escape(_number(s.total))}</text>'
+        )
+    parts.append(
+        f'<line x1="{label_width}" y1="{legend}" x2="{label_width}" y2="{height}" stroke="{_AXIS}"/>'
+    )
+    if not stacks:
+        parts.append(f'<text x="0" y="{legend + 20}" fill="{_TEXT}">No data</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every label and value above is escaped
+
+
+def _number(value: float) -> str:
+    return f"{value:g}" if float(value).is_integer() else f"{value:.2f}"

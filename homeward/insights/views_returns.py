@@ -12,7 +12,10 @@ table plus about.csv) or `?format=xlsx` (one sheet per table plus "about").
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -23,21 +26,25 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.safestring import SafeString, mark_safe
 
 from homeward.audit.log import audit_consultation
 from homeward.identity.auth_views import asks_for_download, require_recent_authentication
 from homeward.identity.models import Organisation, OrganisationKind, User
 from homeward.insights.access import Report, report_access
+from homeward.insights.charts import Point, Stack, bar_chart, column_chart, stacked_bar_chart
 from homeward.insights.commands import audit_export
 from homeward.insights.measures import local_today
 from homeward.insights.national_returns import (
     NationalReturn,
+    Table,
     financial_year,
     lac_missing_return,
     missing_persons_data_return,
     return_csv_zip,
     return_xlsx,
 )
+from homeward.people.models import Sex
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MPDR, LAC = "mpdr", "lac"
@@ -141,6 +148,7 @@ def page(request: HttpRequest) -> HttpResponse:
     data = {**defaults, **{key: request.GET.get(key, "") for key in request.GET}}
     form = ReturnsFilter(data, authorities=access.authorities, force_return=access.force_return)
     result: NationalReturn | None = None
+    sections: list[dict[str, Any]] = []
     if form.is_valid():
         period = financial_year(form.cleaned_data["year"])
         authority = form.chosen_authority()
@@ -155,6 +163,7 @@ def page(request: HttpRequest) -> HttpResponse:
             return _download(user, result, fmt)
         if result.person_ids:
             _log_consultation(user, result)
+        sections = return_sections(result)
     params = {k: form.data.get(k, "") for k in ("return", "year", "authority")}
     query = {k: v for k, v in params.items() if v}
     return render(
@@ -163,10 +172,119 @@ def page(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "result": result,
+            "sections": sections,
             "csv_query": urlencode({**query, "format": "csv"}),
             "xlsx_query": urlencode({**query, "format": "xlsx"}),
         },
     )
+
+
+# --- Charts: each a picture of the table shown beside it (SPEC §7) ----------------------------------------
+
+AGE_SERIES = ("Children", "Adults", "Age unknown")
+
+
+def _short(label: str, limit: int = 34) -> str:
+    """A long category name cut for the bar label; the table beside the chart has it in full."""
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
+
+
+def _bars(table: Table, value: str, what: str, *, skip: tuple[str, ...] = ()) -> SafeString:
+    """One bar per row of `table`: the row's label (or its first cell) and its `value` column."""
+    labels = "label" in table.columns
+    points = [
+        Point(_short(str(row["label"] if labels else row[table.columns[0]])), row[value])
+        for row in table.as_dicts()
+        if row[table.columns[0]] not in skip
+    ]
+    return bar_chart(f"{table.title}: {what}", points, label_width=260)
+
+
+def _by_age(table: Table, *, skip: tuple[str, ...] = ()) -> SafeString:
+    """Incidents per row split into children, adults and age unknown (the columns of AGE_COLUMNS)."""
+    stacks = [
+        Stack(_short(str(row["label"])), (row["children"], row["adults"], row["age_unknown"]))
+        for row in table.as_dicts()
+        if row[table.columns[0]] not in skip
+    ]
+    return stacked_bar_chart(
+        f"{table.title}: incidents by age group at report", AGE_SERIES, stacks, label_width=260
+    )
+
+
+def _by_sex(table: Table) -> SafeString:
+    sexes = [c for c in table.columns[2:] if c != "total"]
+    stacks = [Stack(_short(str(row["label"])), tuple(row[s] for s in sexes)) for row in table.as_dicts()]
+    names = [dict(Sex.choices).get(s, s) for s in sexes]
+    return stacked_bar_chart(f"{table.title}: incidents by sex", names, stacks, label_width=160)
+
+
+def _months(table: Table) -> SafeString:
+    points = [Point(str(row["label"]).split()[0], row["incidents"]) for row in table.as_dicts()]
+    described = "; ".join(f"{row['label']} {row['incidents']}" for row in table.as_dicts())
+    return column_chart(f"{table.title}: incidents", points, desc=described or "no data")
+
+
+CHARTS: dict[str, dict[str, Callable[[Table], SafeString]]] = {
+    "mpdr": {
+        "by_month": _months,
+        "sex": lambda t: _bars(t, "incidents", "incidents"),
+        "age_sex": _by_sex,
+        "ethnicity": lambda t: _bars(t, "incidents", "incidents"),
+        "risk": _by_age,
+        "harm": lambda t: _by_age(t, skip=("victim_of_offence",)),
+        "duration": _by_age,
+        "who_found": _by_age,
+        "missing_from_care": lambda t: _bars(t, "incidents", "incidents", skip=("all",)),
+        "repeat_missing": lambda t: _bars(t, "individuals", "individuals by incidents in the year"),
+    },
+    "lac_return": {
+        "by_month": _months,
+        "duration": lambda t: _bars(t, "incidents", "incidents"),
+        "placement_type": lambda t: _bars(t, "incidents", "incidents"),
+        "age_at_start": lambda t: _bars(t, "incidents", "incidents"),
+        "sex": lambda t: _bars(t, "incidents", "incidents"),
+    },
+}
+
+
+def return_sections(result: NationalReturn) -> list[dict[str, Any]]:
+    """The tables in order, each with its chart where one fits; incidents by month (the page's own
+    table, not in the files) after the headline tables."""
+    tables = list(result.tables)
+    if result.monthly is not None:
+        tables.insert(2 if result.key == "lac_return" else 1, result.monthly)
+    charts = CHARTS.get(result.key, {})
+    sections = []
+    for t in tables:
+        svg = charts[t.key](t) if t.key in charts else None
+        # A narrow table sits beside its chart; a wide one goes under it, at full width.
+        sections.append(
+            {
+                "table": t,
+                "rows": [_row_cells(row) for row in t.rows],
+                "svg": svg,
+                "beside": svg is not None and len(t.columns) <= 4,
+            }
+        )
+    return sections
+
+
+def _row_cells(row: tuple[Any, ...]) -> SafeString:
+    """A table row's cells as HTML, each value escaped. Built here rather than by the template: the LAC
+    return has a row per incident (hundreds for a large authority, thousands of cells), and rendering
+    each cell through template tags took several times longer than computing the return."""
+    cells = "".join(f'<td class="govuk-table__cell">{html.escape(_cell_text(v))}</td>' for v in row)
+    return mark_safe(cells)  # noqa: S308 - every value is escaped (html.escape: Django's escape, faster)
+
+
+def _cell_text(value: Any) -> str:
+    """A cell as the page shows it: dates as YYYY-MM-DD, nothing for None."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
 
 
 def _log_consultation(user: User, result: NationalReturn) -> None:

@@ -20,8 +20,11 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import zipfile
+from html import unescape
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -32,6 +35,7 @@ from homeward.audit.models import AuditEvent
 from homeward.conftest import make_user
 from homeward.episodes.models import Episode, FoundRecord, Status
 from homeward.identity.roles import Role
+from homeward.insights.charts import Point, Stack, column_chart, stacked_bar_chart
 from homeward.insights.national_returns import (
     child_pseudonym,
     financial_year,
@@ -42,6 +46,7 @@ from homeward.insights.national_returns import (
     return_xlsx,
 )
 from homeward.insights.tests.builders import episode, local, person
+from homeward.insights.views_returns import _row_cells
 
 H = dt.timedelta(hours=1)
 FY = financial_year(2025)
@@ -193,6 +198,21 @@ def test_mpdr_missing_from_care_and_repeats(fy):
         "6-10": (0, 0),
         "11+": (0, 0),
     }
+
+
+def test_mpdr_incidents_by_month_use_local_months(fy):
+    data = missing_persons_data_return(FY.first, FY.last)
+    assert data.monthly is not None and "by_month" not in [t.key for t in data.tables]  # not in the files
+    months = {row[0]: row[2:] for row in data.monthly.rows}  # incidents, children, adults, age unknown
+    assert list(months) == [f"2025-{m:02d}" for m in range(4, 13)] + [f"2026-{m:02d}" for m in range(1, 4)]
+    assert months["2025-04"] == (1, 1, 0, 0)  # l1 at 00:30 BST on 1 April (23:30 UTC on 31 March)
+    assert months["2025-05"] == (1, 0, 1, 0)  # d1 (d_nr is a call, not an incident)
+    assert months["2025-06"] == (1, 1, 0, 0)  # m1
+    assert months["2025-07"] == (1, 0, 0, 1)  # g1
+    assert months["2025-09"] == (1, 1, 0, 0)  # l3
+    assert months["2026-03"] == (1, 1, 0, 0)  # l2 at 22:00 on 31 March
+    assert sum(row[2] for row in data.monthly.rows) == 6
+    assert months["2025-08"] == months["2026-01"] == (0, 0, 0, 0)
 
 
 def test_lac_return_rows_and_summary(fy):
@@ -380,3 +400,144 @@ def test_cli_refuses_bad_input(fy):
         run("lac-return", "--year", "2025", "--authority", "Nowhere")
     with pytest.raises(CommandError, match="needs --out"):
         run("mpdr", "--year", "2025", "--format", "csv")
+
+
+# --- Charts on the page: each chart has its data table beside it, with the same numbers ------------------
+
+
+def page_sections(html: str) -> dict[str, dict[str, Any]]:
+    """{section id: {"svg": the chart or "", "rows": the data table's rows as lists of cell text}}."""
+    out = {}
+    for key, body in re.findall(
+        r'<section class="govuk-!-margin-top-8" id="([^"]+)">(.*?)</section>', html, re.S
+    ):
+        svg = re.search(r"<svg.*?</svg>", body, re.S)
+        tbody = re.search(r"<tbody[^>]*>(.*?)</tbody>", body, re.S)
+        rows = [
+            [unescape(cell) for cell in re.findall(r'<td class="govuk-table__cell">(.*?)</td>', tr)]
+            for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", tbody.group(1) if tbody else "", re.S)
+        ]
+        out[key] = {"svg": unescape(svg.group(0)) if svg else "", "rows": rows}
+    return out
+
+
+def chart_text(svg: str, tag: str) -> str:
+    found = re.search(rf"<{tag}[^>]*>(.*?)</{tag}>", svg, re.S)
+    return found.group(1) if found else ""
+
+
+def test_mpdr_page_has_charts_with_their_tables(client, fy, analyst):
+    client.force_login(analyst)
+    html = client.get(URL, {"return": "mpdr", "year": "2025"}).content.decode()
+    sections = page_sections(html)
+    charted = [
+        "by_month",
+        "sex",
+        "age_sex",
+        "ethnicity",
+        "risk",
+        "harm",
+        "duration",
+        "who_found",
+        "missing_from_care",
+        "repeat_missing",
+    ]
+    for key in charted:
+        svg = sections[key]["svg"]
+        assert svg.startswith("<svg") and 'role="img"' in svg and "<title" in svg, key
+        assert sections[key]["rows"], key  # the data table is there too
+        assert f'data-chart="{key}"' in html and f'data-table="{key}"' in html
+    assert not sections["calls_incidents"]["svg"]  # a table of unlike measures: no chart
+    # Incidents by month, local months: the chart's description and its table.
+    month = sections["by_month"]
+    assert chart_text(month["svg"], "title") == "Incidents by month: incidents"
+    assert chart_text(month["svg"], "desc").startswith(
+        "Apr 2025 1; May 2025 1; Jun 2025 1; Jul 2025 1; Aug 2025 0; Sep 2025 1; Oct 2025 0"
+    )
+    assert chart_text(month["svg"], "desc").endswith("Feb 2026 0; Mar 2026 1")
+    assert month["rows"][0] == ["2025-04", "Apr 2025", "1", "1", "0", "0"]
+    assert month["rows"][-1] == ["2026-03", "Mar 2026", "1", "1", "0", "0"]
+    assert len(month["rows"]) == 12 and sum(int(r[2]) for r in month["rows"]) == 6
+    # Risk, split by age group: medium is l1 m1 (children) and g1 (age unknown).
+    risk = sections["risk"]
+    assert "Medium 3 (Children 2, Adults 0, Age unknown 1)" in chart_text(risk["svg"], "desc")
+    assert "High 2 (Children 1, Adults 1, Age unknown 0)" in chart_text(risk["svg"], "desc")
+    assert ["medium", "Medium", "3", "2", "0", "1"] in risk["rows"]
+    assert ["high", "High", "2", "1", "1", "0"] in risk["rows"]
+    # Duration: the bound of 8 hours is in the first band.
+    duration = chart_text(sections["duration"]["svg"], "desc")
+    assert "8 hours or less 2 (Children 2, Adults 0, Age unknown 0)" in duration
+    assert ["up_to_8h", "8 hours or less", "2", "2", "0", "0"] in sections["duration"]["rows"]
+    # Harm: "victim of an offence" overlaps the conditions, so it is in the table but not the chart.
+    harm = sections["harm"]
+    assert "Victim" not in chart_text(harm["svg"], "desc")
+    assert "Deceased 1 (Children 0, Adults 1, Age unknown 0)" in chart_text(harm["svg"], "desc")
+    assert ["victim_of_offence", "Victim of an offence while missing", "1", "0", "0", "1"] in harm["rows"]
+    # Age group and sex: stacked by sex.
+    assert "12 to 17 4 (Female 3, Male 1, Not known 0)" in chart_text(sections["age_sex"]["svg"], "desc")
+    # Plain bars: the value is in the accessible name and written beside each bar.
+    sex = sections["sex"]["svg"]
+    assert 'aria-label="Sex: incidents: Female 3; Male 2; Not known 1"' in sex
+    assert sections["sex"]["rows"] == [
+        ["female", "Female", "3", "1"],
+        ["male", "Male", "2", "2"],
+        ["unknown", "Not known", "1", "1"],
+    ]
+    repeat = sections["repeat_missing"]["svg"]
+    assert "1 3; 2 0; 3-5 1; 6-10 0; 11+ 0" in repeat
+    care = sections["missing_from_care"]
+    assert (
+        "All looked-after" not in care["svg"]
+        and ["all", "All looked-after children", "4", "2"] in care["rows"]
+    )
+    # The downloads are as they were: the month table is the page's own.
+    names = zipfile.ZipFile(
+        io.BytesIO(client.get(URL, {"return": "mpdr", "year": "2025", "format": "csv"}).content)
+    ).namelist()
+    assert len(names) == 13 and not [n for n in names if "month" in n]
+
+
+def test_lac_return_page_has_charts_with_their_tables(client, fy, analyst):
+    client.force_login(analyst)
+    params = {"return": "lac", "year": "2025", "authority": fy.world.council_b.pk}
+    sections = page_sections(client.get(URL, params).content.decode())
+    for key in ("by_month", "duration", "placement_type", "age_at_start", "sex"):
+        assert sections[key]["svg"].startswith("<svg") and sections[key]["rows"], key
+    assert not sections["incidents"]["svg"] and not sections["summary"]["svg"]
+    months = chart_text(sections["by_month"]["svg"], "desc")
+    assert (
+        months.startswith("Apr 2025 1; May 2025 0")
+        and "Sep 2025 1" in months
+        and months.endswith("Mar 2026 1")
+    )
+    assert sections["by_month"]["rows"][5] == ["2025-09", "Sep 2025", "1"]
+    placement = sections["placement_type"]
+    assert "Children's home (regulated) 2; " in placement["svg"] and "Foster placement 1" in placement["svg"]
+    assert ["CHR", "Children's home (regulated)", "2", "1"] in placement["rows"]
+    assert "Less than 1 day 1; 1 to 2 days 1; 3 to 7 days 0" in sections["duration"]["svg"]
+    assert ["still_missing", "Still missing", "1"] in sections["duration"]["rows"]
+    assert "10 to 15 3" in sections["age_at_start"]["svg"]
+    json_doc = json.loads(return_json(lac_missing_return(FY.first, FY.last, fy.world.council_b)))
+    assert "by_month" not in json_doc["tables"]
+
+
+def test_new_charts_are_described_and_escape_every_label():
+    columns = column_chart("Months <x>", [Point("A&B", 3), Point("<b>", None)], desc='Say "hi"')
+    assert 'aria-labelledby="' in columns and "<desc id=" in columns and "&quot;hi&quot;" in columns
+    assert "A&amp;B" in columns and "<b>" not in columns and "&lt;x&gt;" in columns
+    uid = re.search(r'aria-labelledby="(\S+)-title \1-desc"', columns)
+    assert uid and f'<title id="{uid.group(1)}-title">' in columns
+    stacked = stacked_bar_chart(
+        "Risk", ("Children", "<Adults>"), [Stack("Low <1>", (2, 1)), Stack("High", (0, 0))]
+    )
+    assert "Low &lt;1&gt; 3 (Children 2, &lt;Adults&gt; 1)" in stacked and "<Adults>" not in stacked
+    assert stacked.count("<rect") == 2 + 2  # the legend's two keys, and Low's two parts (High draws none)
+    assert "No data" in stacked_bar_chart("Empty", ("A",), []) and "No data" in column_chart("Empty", [])
+
+
+def test_table_cells_are_escaped_and_formatted_as_before():
+    td = '<td class="govuk-table__cell">'
+    cells = _row_cells(('<b>"x" & y</b>', None, dt.date(2025, 4, 1), 0, 3.0))
+    assert cells == (
+        f"{td}&lt;b&gt;&quot;x&quot; &amp; y&lt;/b&gt;</td>{td}</td>{td}2025-04-01</td>{td}0</td>{td}3.0</td>"
+    )

@@ -2,12 +2,17 @@
 
 - people search over 100,000 people: p50/p95 and how often the true record is in the top 5;
 - dashboard and episode page render times with a year of force data, as a signed-in supervisor;
-- peak resident memory of one gunicorn worker after serving those pages.
+- peak resident memory of one gunicorn worker after serving those pages;
+- the reports of issue 4: the functions the report pages call; the report pages themselves rendered end
+  to end through Django's test Client as a signed-in police analyst, and one CSV download of each
+  (median and p95); and each `homeward report ...` command run through call_command with its output to a
+  temporary file (median). The target for every one is a median under 200 ms at force scale.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import random
@@ -15,17 +20,22 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass
 from http.cookiejar import CookieJar
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db.models import Count
 from django.test import Client
 
 from homeward.episodes.models import OPEN_STATUSES, Episode
-from homeward.identity.models import User
+from homeward.identity.models import Organisation, OrganisationKind, User
 from homeward.identity.roles import Role
 
 
@@ -43,6 +53,62 @@ def _timed(fn: Any, repeat: int) -> list[float]:
     return times
 
 
+@dataclass(frozen=True)
+class ReportDates:
+    """What the report benchmarks ask for, as of the last local day with an episode reported."""
+
+    as_of: dt.date
+    year_first: dt.date  # a year ending on as_of
+    month_first: dt.date  # the last whole month
+    month_last: dt.date
+    quarter_first: dt.date  # the last whole calendar quarter
+    quarter_last: dt.date
+    financial_year: int  # the start year of the last whole financial year
+    authority: Organisation | None  # the local authority placing the most looked-after children
+
+    @property
+    def quarter_year(self) -> int:
+        return self.quarter_first.year
+
+    @property
+    def quarter(self) -> int:
+        return (self.quarter_first.month - 1) // 3 + 1
+
+
+def _report_dates() -> ReportDates | None:
+    from homeward.insights.periods import add_months, local_date
+
+    last = Episode.objects.order_by("-reported_at").values_list("reported_at", flat=True).first()
+    if last is None:
+        return None
+    as_of = local_date(last)
+    quarter_end = add_months(as_of.replace(day=1), -((as_of.month - 1) % 3)) - dt.timedelta(days=1)
+    month_first = add_months(as_of.replace(day=1), -1)
+    busiest = (
+        Episode.objects.filter(looked_after=True, placing_authority__isnull=False)
+        .values("placing_authority")
+        .annotate(n=Count("id"))
+        .order_by("-n", "placing_authority")
+        .values_list("placing_authority", flat=True)
+        .first()
+    )
+    authority = (
+        Organisation.objects.filter(pk=busiest, kind=OrganisationKind.LOCAL_AUTHORITY).first()
+        if busiest is not None
+        else None
+    )
+    return ReportDates(
+        as_of=as_of,
+        year_first=as_of - dt.timedelta(days=364),
+        month_first=month_first,
+        month_last=as_of.replace(day=1) - dt.timedelta(days=1),
+        quarter_first=add_months(quarter_end.replace(day=1), -2),
+        quarter_last=quarter_end,
+        financial_year=as_of.year - 1 if as_of.month >= 4 else as_of.year - 2,
+        authority=authority,
+    )
+
+
 class Command(BaseCommand):
     help = "Benchmarks: search, page renders, worker memory. Use a scratch database (make bench does)."
 
@@ -52,15 +118,24 @@ class Command(BaseCommand):
         parser.add_argument("--page-repeats", type=int, default=60)
         parser.add_argument("--skip-search", action="store_true")
         parser.add_argument("--report-repeats", type=int, default=7)
+        parser.add_argument("--report-page-repeats", type=int, default=15)
+        parser.add_argument(
+            "--reports-only", action="store_true", help="Only the reports (functions, pages, CLI): quicker"
+        )
         parser.add_argument("--json", dest="json_out", default="")
 
     def handle(self, *args: Any, **options: Any) -> None:
         results: dict[str, Any] = {"database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]}
         results["episodes_in_database"] = Episode.objects.count()
-        results["pages"] = self._pages(options["page_repeats"])
-        results["worker_memory"] = self._worker_memory()
+        if not options["reports_only"]:
+            results["pages"] = self._pages(options["page_repeats"])
+            results["worker_memory"] = self._worker_memory()
         results["insights"] = self._insights(options["report_repeats"])
-        if not options["skip_search"]:
+        dates = _report_dates()
+        if dates is not None:
+            results["report_pages"] = self._report_pages(options["report_page_repeats"], dates)
+            results["report_cli"] = self._report_cli(options["report_repeats"], dates)
+        if not options["skip_search"] and not options["reports_only"]:
             from homeward.people.bench import bench_people_search
 
             results["search"] = bench_people_search(n_people=options["people"], n_queries=options["queries"])
@@ -149,23 +224,136 @@ class Command(BaseCommand):
             proc.terminate()
             proc.wait(timeout=10)
 
+    def _report_pages(self, repeat: int, dates: ReportDates) -> dict[str, Any]:
+        """Each report page and one CSV download of it, rendered end to end (middleware, the view, its
+        audit event, the template) through the test Client as the first police analyst: median and p95
+        of `repeat` requests after one warm-up request. "rolling_average" is the measures page for the
+        last whole month (its default view), whose main content is the rolling-average charts; its CSV is
+        the rolling-average download (`part=rolling`)."""
+        analyst = (
+            User.objects.filter(
+                role=Role.ANALYST, is_active=True, organisation__kind=OrganisationKind.POLICE_FORCE
+            )
+            .order_by("pk")
+            .first()
+        )
+        if analyst is None:
+            return {}
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(analyst)
+        d = dates
+        pages: dict[str, tuple[str, dict[str, str], dict[str, str]]] = {
+            "weekly": ("/reports/weekly/", {"as_of": d.as_of.isoformat()}, {}),
+            "measures_year": (
+                "/reports/measures/",
+                {"from": d.year_first.isoformat(), "to": d.as_of.isoformat()},
+                {},
+            ),
+            "quarterly": (
+                "/reports/quarterly/",
+                {"year": str(d.quarter_year), "quarter": str(d.quarter)},
+                {},
+            ),
+            "rolling_average": (
+                "/reports/measures/",
+                {"from": d.month_first.isoformat(), "to": d.month_last.isoformat()},
+                {"part": "rolling"},
+            ),
+            "problem_profile_quarter": (
+                "/reports/problem-profile/",
+                {"from": d.quarter_first.isoformat(), "to": d.quarter_last.isoformat()},
+                {},
+            ),
+            "national_returns_mpdr_year": (
+                "/reports/national-returns/",
+                {"return": "mpdr", "year": str(d.financial_year)},
+                {},
+            ),
+        }
+        if d.authority is not None:
+            pages["national_returns_lac_year"] = (
+                "/reports/national-returns/",
+                {"return": "lac", "year": str(d.financial_year), "authority": str(d.authority.pk)},
+                {},
+            )
+        out: dict[str, Any] = {}
+        for name, (url, params, csv_extra) in pages.items():
+            figures: dict[str, Any] = {"url": f"{url}?{urlencode(params)}"}
+            for kind, query in (("page", params), ("csv", {**params, **csv_extra, "format": "csv"})):
+                response = client.get(url, query)  # warm-up, and a check that it works
+                if response.status_code != 200:
+                    raise SystemExit(f"{url} {query} answered {response.status_code}")
+                if kind == "csv" and not response.get("Content-Disposition", "").startswith("attachment"):
+                    raise SystemExit(f"{url} {query} is not a download")
+                times = _timed(lambda url=url, query=query: client.get(url, query), repeat)
+                figures[f"{kind}_p50_ms"] = round(statistics.median(times), 1)
+                figures[f"{kind}_p95_ms"] = round(_percentile(times, 95), 1)
+            out[name] = figures
+        return {
+            "user": analyst.username,
+            "repeats": repeat,
+            "target_median_ms": 200,
+            "as_of": d.as_of.isoformat(),
+            "pages": out,
+        }
+
+    def _report_cli(self, repeat: int, dates: ReportDates) -> dict[str, Any]:
+        """Each `homeward report ...` command through call_command, JSON to a temporary file: the median
+        of `repeat` runs (each run also writes its export audit event, as the real command does)."""
+        d = dates
+        out: dict[str, Any] = {}
+        with tempfile.TemporaryDirectory() as folder:
+            commands = {
+                "weekly": ["weekly", "--as-of", d.as_of.isoformat()],
+                "measures": ["measures", "--from", d.year_first.isoformat(), "--to", d.as_of.isoformat()],
+                "quarterly": ["quarterly", "--year", str(d.quarter_year), "--quarter", str(d.quarter)],
+                "problem-profile": [
+                    "problem-profile",
+                    "--from",
+                    d.quarter_first.isoformat(),
+                    "--to",
+                    d.quarter_last.isoformat(),
+                ],
+                "mpdr": ["mpdr", "--year", str(d.financial_year)],
+            }
+            if d.authority is not None:
+                commands["lac-return"] = [
+                    "lac-return",
+                    "--year",
+                    str(d.financial_year),
+                    "--authority",
+                    d.authority.name,
+                ]
+            for name, args in commands.items():
+                target = os.path.join(folder, f"{name}.json")
+                argv = [*args, "--format", "json", "--out", target]
+
+                def run(argv: list[str] = argv) -> None:
+                    call_command("report", *argv, stdout=io.StringIO(), stderr=io.StringIO())
+
+                run()  # warm-up
+                out[name] = round(statistics.median(_timed(run, repeat)), 1)
+        return {"repeats": repeat, "target_median_ms": 200, "format": "json to a file", "median_ms": out}
+
     def _insights(self, repeat: int) -> dict[str, Any]:
         """The reports of issue 4 as the CLI computes them (median of `repeat` runs), as of the last
         day with data: the weekly datasets, a year's measures with the year before, the last whole
         quarter's management information and 36 months of the rolling average."""
         from homeward.insights.measures import children_missing_rolling_12m, measures_for, quarterly_mi
-        from homeward.insights.national_returns import financial_year, missing_persons_data_return
-        from homeward.insights.periods import add_months, between, local_date
+        from homeward.insights.national_returns import (
+            financial_year,
+            lac_missing_return,
+            missing_persons_data_return,
+        )
+        from homeward.insights.periods import between
         from homeward.insights.problem_profile import problem_profile
         from homeward.insights.weekly import weekly_datasets
 
-        last = Episode.objects.order_by("-reported_at").values_list("reported_at", flat=True).first()
-        if last is None:
+        dates = _report_dates()
+        if dates is None:
             return {}
-        as_of = local_date(last)
-        quarter_end = add_months(as_of.replace(day=1), -((as_of.month - 1) % 3)) - dt.timedelta(days=1)
-        quarter_start = add_months(quarter_end.replace(day=1), -2)
-        fy_period = financial_year(as_of.year - 1 if as_of.month >= 4 else as_of.year - 2)
+        as_of, quarter_start, quarter_end = dates.as_of, dates.quarter_first, dates.quarter_last
+        fy_period = financial_year(dates.financial_year)
         fy = (fy_period.first, fy_period.last)
         runs = {
             "weekly_datasets": lambda: weekly_datasets(as_of),
@@ -175,26 +363,53 @@ class Command(BaseCommand):
             "problem_profile_one_quarter": lambda: problem_profile(between(quarter_start, quarter_end)),
             "missing_persons_data_return_year": lambda: missing_persons_data_return(*fy),
         }
+        if dates.authority is not None:
+            authority = dates.authority
+            runs["lac_missing_return_year"] = lambda: lac_missing_return(*fy, authority)
         return {name: round(statistics.median(_timed(fn, repeat)), 1) for name, fn in runs.items()} | {
             "as_of": as_of.isoformat()
         }
 
     def _summary(self, results: dict[str, Any]) -> None:
-        pages = results["pages"]
-        lines = [
-            "",
-            f"Dashboard  p50 {pages['dashboard_p50_ms']} ms  p95 {pages['dashboard_p95_ms']} ms"
-            f"  ({pages['open_episodes_on_dashboard']} open episodes; target p95 <= 100 ms)",
-            f"Episode    p50 {pages['episode_p50_ms']} ms  p95 {pages['episode_p95_ms']} ms"
-            f"  ({results['episodes_in_database']} episodes in the database; target p95 <= 100 ms)",
-            f"Worker peak memory {results['worker_memory']['peak_rss_mb_per_worker']} MB",
-        ]
+        lines = [""]
+        if "pages" in results:
+            pages = results["pages"]
+            lines += [
+                f"Dashboard  p50 {pages['dashboard_p50_ms']} ms  p95 {pages['dashboard_p95_ms']} ms"
+                f"  ({pages['open_episodes_on_dashboard']} open episodes; target p95 <= 100 ms)",
+                f"Episode    p50 {pages['episode_p50_ms']} ms  p95 {pages['episode_p95_ms']} ms"
+                f"  ({results['episodes_in_database']} episodes in the database; target p95 <= 100 ms)",
+                f"Worker peak memory {results['worker_memory']['peak_rss_mb_per_worker']} MB",
+            ]
         if results.get("insights"):
             r = results["insights"]
             lines.append(
                 "Reports    median ms (target < 200 at force scale): "
                 + ", ".join(f"{k} {v}" for k, v in r.items() if k != "as_of")
             )
+        if results.get("report_pages"):
+            r = results["report_pages"]
+            lines.append(
+                f"Report pages as {r['user']} (police analyst), as of {r['as_of']}; ms over {r['repeats']} "
+                f"requests; target median < {r['target_median_ms']} ms:"
+            )
+            lines.append(f"  {'page':<30} {'page p50':>9} {'page p95':>9} {'CSV p50':>9} {'CSV p95':>9}")
+            for name, f in r["pages"].items():
+                over = [k for k in ("page", "csv") if f[f"{k}_p50_ms"] >= r["target_median_ms"]]
+                flag = f"  OVER TARGET ({', '.join(over)})" if over else ""
+                lines.append(
+                    f"  {name:<30} {f['page_p50_ms']:>9} {f['page_p95_ms']:>9} {f['csv_p50_ms']:>9} "
+                    f"{f['csv_p95_ms']:>9}{flag}"
+                )
+        if results.get("report_cli"):
+            c = results["report_cli"]
+            lines.append(
+                f"CLI reports (homeward report ..., JSON to a file), median ms of {c['repeats']} runs; "
+                f"target < {c['target_median_ms']} ms:"
+            )
+            for name, ms in c["median_ms"].items():
+                flag = "  OVER TARGET" if ms >= c["target_median_ms"] else ""
+                lines.append(f"  {name:<30} {ms:>9}{flag}")
         if "search" in results:
             s = results["search"]
             lines.append(
