@@ -6,7 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PY := .venv/bin/python
 HW := .venv/bin/homeward
 
-.PHONY: lock install run test lint types unit test-sqlite test-postgres browser bench demo clean
+.PHONY: lock install run test lint types unit test-sqlite test-postgres browser bench bench-national demo clean
 
 $(UV):
 	python3 -m venv .tools && .tools/bin/pip install -q uv
@@ -54,6 +54,20 @@ bench: install
 	HOMEWARD_SQLITE_PATH=$(BENCH_DB) $(HW) migrate --noinput -v0
 	HOMEWARD_SQLITE_PATH=$(BENCH_DB) $(HW) demo --seed 1 --years 3
 	HOMEWARD_SQLITE_PATH=$(BENCH_DB) $(HW) bench --json var/bench/results.json
+	@if $(PY) -c "import psycopg, sys; psycopg.connect('$(BENCH_NATIONAL_URL)'.rsplit('/', 1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; \
+	then $(MAKE) --no-print-directory bench-national; \
+	else echo "PostgreSQL is not reachable at $(BENCH_NATIONAL_URL): national-scale benchmark not run"; fi
+
+# National scale: ten years of national volume in PostgreSQL (docs/operations.md). Drops and recreates
+# the database in BENCH_NATIONAL_URL.
+BENCH_NATIONAL_URL ?= $(or $(HOMEWARD_BENCH_NATIONAL_URL),postgres://postgres@127.0.0.1:5432/homeward_national)
+BENCH_NATIONAL_YEARS ?= 10
+bench-national: install
+	mkdir -p var/bench
+	$(PY) -m homeward.demo.recreate_database '$(BENCH_NATIONAL_URL)'
+	DATABASE_URL='$(BENCH_NATIONAL_URL)' $(HW) migrate --noinput -v0
+	DATABASE_URL='$(BENCH_NATIONAL_URL)' $(HW) demo --national --seed 1 --years $(BENCH_NATIONAL_YEARS)
+	DATABASE_URL='$(BENCH_NATIONAL_URL)' $(HW) bench_national --json var/bench/national.json
 
 clean:
 	rm -rf .venv node_modules var staticfiles .tools

@@ -174,6 +174,13 @@ else:
     }
 if os.environ.get("HOMEWARD_TEST_DATABASE_URL") and os.environ.get("HOMEWARD_TEST_ON_POSTGRES") == "1":
     DATABASES = {"default": dj_database_url.parse(os.environ["HOMEWARD_TEST_DATABASE_URL"])}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # JIT compiles each large report query for ~80 ms, more than it saves on them; a random page cost of
+    # 1.1 (SSD storage) lets the planner probe the interview tables by index for a period's episodes
+    # instead of reading them whole. docs/operations.md "National scale" has the figures.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = os.environ.get(
+        "HOMEWARD_PG_OPTIONS", "-c jit=off -c random_page_cost=1.1"
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "identity.User"

@@ -359,36 +359,69 @@ def children_missing_rolling_12m(
     reported in the 12 calendar months ending with that month, divided by 12. Incidents, as in the
     force's report, not distinct children. The latest month is counted up to `until` only, so it is
     flagged `complete: false` when `until` is not its last day. One query of conditional counts."""
-    if months < 1:
-        raise ValueError("months must be at least 1")
-    until = until or timezone.localdate()
-    last_month = until.replace(day=1)
-    starts = [add_months(last_month, -i) for i in range(months + 10, -1, -1)]  # oldest first
-    bounds = [local_midnight(s) for s in starts] + [local_midnight(until + dt.timedelta(days=1))]
-    qs = recorded_episodes(district).filter(
-        is_child=True, reported_at__gte=bounds[0], reported_at__lt=bounds[-1]
-    )
-    counts = qs.aggregate(
-        **{
-            f"m{i}": Count("id", filter=Q(reported_at__gte=bounds[i], reported_at__lt=bounds[i + 1]))
-            for i in range(len(starts))
+    window = _RollingWindow(months, until)
+    counts = recorded_episodes(district).filter(window.reported_q()).aggregate(**window.counts())
+    return window.rows([counts[f"m{i}"] for i in range(len(window.starts))])
+
+
+def children_missing_rolling_12m_by_district(
+    months: int = 36, *, until: dt.date | None = None
+) -> tuple[list[dict[str, Any]], dict[int, list[dict[str, Any]]]]:
+    """`children_missing_rolling_12m` for the whole force and for every district at once: (the force's
+    rows, {district id: its rows}), from one query grouped by district (the force's months are the sum
+    of its districts'). The measures page shows the force and each district."""
+    window = _RollingWindow(months, until)
+    per_district = {
+        row["district_id"]: [row[f"m{i}"] for i in range(len(window.starts))]
+        for row in recorded_episodes()
+        .filter(window.reported_q())
+        .order_by()
+        .values("district_id")
+        .annotate(**window.counts())
+    }
+    force = [sum(months_) for months_ in zip(*per_district.values(), strict=True)] or [0] * len(window.starts)
+    return window.rows(force), {pk: window.rows(counts) for pk, counts in per_district.items()}
+
+
+class _RollingWindow:
+    """The calendar months a rolling-average series counts: 11 before the first shown month, up to `until`."""
+
+    def __init__(self, months: int, until: dt.date | None) -> None:
+        if months < 1:
+            raise ValueError("months must be at least 1")
+        self.until = until or timezone.localdate()
+        self.last_month = self.until.replace(day=1)
+        self.starts = [add_months(self.last_month, -i) for i in range(months + 10, -1, -1)]  # oldest first
+        self.bounds = [local_midnight(s) for s in self.starts] + [
+            local_midnight(self.until + dt.timedelta(days=1))
+        ]
+
+    def reported_q(self) -> Q:
+        return Q(is_child=True, reported_at__gte=self.bounds[0], reported_at__lt=self.bounds[-1])
+
+    def counts(self) -> dict[str, Count]:
+        b = self.bounds
+        return {
+            f"m{i}": Count("id", filter=Q(reported_at__gte=b[i], reported_at__lt=b[i + 1]))
+            for i in range(len(self.starts))
         }
-    )
-    per_month = [counts[f"m{i}"] for i in range(len(starts))]
-    out = []
-    for j in range(11, len(starts)):
-        total = sum(per_month[j - 11 : j + 1])
-        month = starts[j]
-        out.append(
-            {
-                "month": month.strftime("%Y-%m"),
-                "child_episodes_month": per_month[j],
-                "child_episodes_12m": total,
-                "rolling_average": total / 12,
-                "complete": month != last_month or add_months(last_month, 1) - dt.timedelta(days=1) == until,
-            }
-        )
-    return out
+
+    def rows(self, per_month: list[int]) -> list[dict[str, Any]]:
+        out = []
+        last_day = add_months(self.last_month, 1) - dt.timedelta(days=1)
+        for j in range(11, len(self.starts)):
+            total = sum(per_month[j - 11 : j + 1])
+            month = self.starts[j]
+            out.append(
+                {
+                    "month": month.strftime("%Y-%m"),
+                    "child_episodes_month": per_month[j],
+                    "child_episodes_12m": total,
+                    "rolling_average": total / 12,
+                    "complete": month != self.last_month or last_day == self.until,
+                }
+            )
+        return out
 
 
 # --- Quarterly management information ------------------------------------------------------------------

@@ -34,7 +34,13 @@ from homeward.insights.access import (
 from homeward.insights.charts import Point, bar_chart, line_chart
 from homeward.insights.commands import audit_export
 from homeward.insights.forms import MeasuresFilter, QuarterlyFilter, WeeklyFilter, previous_month
-from homeward.insights.measures import children_missing_rolling_12m, local_today, measures_for, quarterly_mi
+from homeward.insights.measures import (
+    children_missing_rolling_12m,
+    children_missing_rolling_12m_by_district,
+    local_today,
+    measures_for,
+    quarterly_mi,
+)
 from homeward.insights.periods import quarter
 from homeward.insights.present import (
     DIMENSION_LABELS,
@@ -51,6 +57,7 @@ from homeward.insights.present import (
     suppress_rolling,
 )
 from homeward.insights.weekly import DEFINITIONS, WEEKLY_LISTS, WeeklyDatasets
+from homeward.insights.weekly_rows import WeeklyRows
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROLLING_MONTHS = 24
@@ -162,6 +169,7 @@ def weekly(request: HttpRequest) -> HttpResponse:
     params = {"as_of": form.data.get("as_of", ""), "district": form.data.get("district", "")}
     sections = []
     if data is not None:
+        rows = WeeklyRows()
         for key in WEEKLY_LISTS:
             definition_key = "most_frequent" if key.startswith("most_frequent") else key
             sections.append(
@@ -171,7 +179,11 @@ def weekly(request: HttpRequest) -> HttpResponse:
                     "definition": DEFINITIONS[definition_key],
                     "period": data.periods[_period_key(key)],
                     "most_frequent": key.startswith("most_frequent"),
-                    "rows": data.lists[key],
+                    "count": len(data.lists[key]),
+                    "rows": [
+                        rows.most_frequent(r) if key.startswith("most_frequent") else rows.episode_log(r)
+                        for r in data.lists[key]
+                    ],
                 }
             )
     return render(
@@ -216,16 +228,19 @@ def _rolling_series(
     access: ReportAccess, district: District | None, until: dt.date
 ) -> dict[str, list[dict[str, Any]]]:
     """The rolling average for the chosen district, or for the force and each district when none is."""
-    scopes: list[tuple[str, District | None]]
+    found: dict[str, list[dict[str, Any]]]
     if district is not None:
-        scopes = [(district.name, district)]
+        found = {district.name: children_missing_rolling_12m(district, ROLLING_MONTHS, until=until)}
     else:
-        scopes = [("All districts", None)] + [(d.name, d) for d in access.districts]
-    series = {}
-    for name, scope in scopes:
-        rows = children_missing_rolling_12m(scope, ROLLING_MONTHS, until=until)
-        series[name] = suppress_rolling(rows) if access.suppress_small_counts else rows
-    return series
+        force, by_district = children_missing_rolling_12m_by_district(ROLLING_MONTHS, until=until)
+        found = {"All districts": force}
+        for d in access.districts:
+            found[d.name] = by_district.get(d.pk) or children_missing_rolling_12m(
+                d, ROLLING_MONTHS, until=until
+            )
+    if access.suppress_small_counts:
+        return {name: suppress_rolling(rows) for name, rows in found.items()}
+    return found
 
 
 @login_required

@@ -10,7 +10,7 @@ from collections import defaultdict
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from homeward.audit.models import AuditEvent
 from homeward.demo.national import national_load
@@ -93,3 +93,19 @@ def test_the_commands_refuse_the_wrong_database(db):
     with pytest.raises(CommandError, match="already has organisations"):
         call_command("demo", "--national", stdout=io.StringIO())
     assert Episode.objects.exclude(status=Status.NOT_RECORDED).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_load_orders_episodes_by_report_time_on_postgresql():
+    national_load(seed=2, years=1, now=NOW, episodes_per_year=100)
+    assert Episode.objects.count() == 100
+    if connection.vendor != "postgresql":
+        return  # SQLite has no CLUSTER: the load leaves the table as written (documented)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+            "JOIN pg_class t ON t.oid = x.indrelid WHERE t.relname = %s AND x.indisclustered",
+            [Episode._meta.db_table],
+        )
+        clustered = [row[0] for row in cursor.fetchall()]
+    assert len(clustered) == 1 and "reported_at" in clustered[0]

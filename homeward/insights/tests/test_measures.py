@@ -151,6 +151,11 @@ def test_children_missing_rolling_12_months(week, world):
         "rolling_average": 5 / 12,
         "complete": False,
     }
+    # All districts at once (the measures page): the force's series is the sum of its districts', and
+    # each district's is what it is alone. South has no child episodes, so it has no group at all.
+    force, by_district = m.children_missing_rolling_12m_by_district(2, until=dt.date(2025, 10, 31))
+    assert force == rows
+    assert by_district == {world.north.pk: rows}
 
 
 def test_quarterly_management_information(week, world):

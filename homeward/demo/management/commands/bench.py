@@ -240,7 +240,7 @@ class Command(BaseCommand):
         if analyst is None:
             return {}
         client = Client(HTTP_HOST="localhost")
-        client.force_login(analyst)
+        _sign_in_both_factors(client, analyst)
         d = dates
         pages: dict[str, tuple[str, dict[str, str], dict[str, str]]] = {
             "weekly": ("/reports/weekly/", {"as_of": d.as_of.isoformat()}, {}),
