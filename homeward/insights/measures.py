@@ -100,35 +100,65 @@ def period_end(period: Period, now: dt.datetime | None = None) -> dt.datetime:
 # --- Measures ------------------------------------------------------------------------------------------
 
 
-# Several measures are conditional counts over the same episodes. Each defines its counts once, as
-# aggregates here; its own function runs them alone and `_measures` runs them together in one query.
+# Each measure is counted by one function over a LIST of periods: `measures_for` asks for the period and
+# the one before together. Repeat, persistent and return-interview measures count both in one query
+# (one pass over the episodes and their lookback instead of two); the one-period functions below call
+# them with a list of one.
 
 
-def _episodes_counts() -> dict[str, Any]:
-    return {"episodes": Count("id")}
+def _reported_in_any(periods: list[Period], district: District | None) -> QuerySet[Episode]:
+    """Recorded episodes (in `district` if given) reported from the earliest period's start to the latest
+    one's end: one range the report-time index serves (an OR of ranges is a full scan on SQLite). Each
+    count filters on its own period, so episodes between periods are read but never counted."""
+    return recorded_episodes(district).filter(_span(periods))
 
 
-def _individuals_counts() -> dict[str, Any]:
-    return {"individuals": Count("person_id", distinct=True)}
+def _span(periods: list[Period], widen: dt.timedelta = dt.timedelta(0)) -> Q:
+    """From `widen` before the earliest start to the latest end: plain bounds for the planner."""
+    return Q(
+        reported_at__gte=min(p.start for p in periods) - widen,
+        reported_at__lt=max(p.end for p in periods),
+    )
+
+
+def _period_counts(
+    periods: list[Period], district: District | None, now: dt.datetime | None
+) -> list[dict[str, int]]:
+    """For each period, the conditional counts of the measures that are counts over its episodes:
+    episodes, individuals, found within 24 hours, high risk and prevention interviews (see each
+    measure's function for its definition). One query per period: here, unlike the window and EXISTS
+    measures, reading two periods at once evaluates every condition twice per row and is slower."""
+    top = high_risk_level()
+    found_alive = Q(found_at__isnull=False) & ~Q(status=Status.FOUND_DECEASED)
+    # The interview is one-to-one with the episode, so the outer join never counts an episode twice.
+    interview_done = Q(prevention_interview__outcome=InterviewOutcome.COMPLETED)
+    found_in_24h = Q(found_at__isnull=False, found_at__lte=Shifted(F("reported_at"), 24 * HOUR))
+    out = []
+    for period in periods:
+        counted = ~Q(status__in=OPEN_STATUSES, reported_at__gt=period_end(period, now) - 24 * HOUR)
+        out.append(
+            _in_period(period, district).aggregate(
+                episodes=Count("id"),
+                individuals=Count("person_id", distinct=True),
+                found_24h_denominator=Count("id", filter=counted),
+                found_24h_numerator=Count("id", filter=counted & found_in_24h),
+                high_risk_denominator=Count("id", filter=~Q(risk_level_first="")),
+                high_risk_numerator=Count("id", filter=Q(risk_level_first=top)),
+                prevention_denominator=Count("id", filter=found_alive),
+                prevention_numerator=Count("id", filter=found_alive & interview_done),
+            )
+        )
+    return out
 
 
 def episodes(period: Period, district: District | None = None) -> int:
     """Recorded episodes reported in the period."""
-    return int(_in_period(period, district).aggregate(**_episodes_counts())["episodes"])
+    return _period_counts([period], district, None)[0]["episodes"]
 
 
 def individuals(period: Period, district: District | None = None) -> int:
     """Distinct people (Person records) with a recorded episode reported in the period."""
-    return int(_in_period(period, district).aggregate(**_individuals_counts())["individuals"])
-
-
-def _found_within_24h_counts(end: dt.datetime) -> dict[str, Any]:
-    too_recent = Q(status__in=OPEN_STATUSES, reported_at__gt=end - 24 * HOUR)
-    found_in_24h = Q(found_at__isnull=False, found_at__lte=Shifted(F("reported_at"), 24 * HOUR))
-    return {
-        "found_24h_denominator": Count("id", filter=~too_recent),
-        "found_24h_numerator": Count("id", filter=~too_recent & found_in_24h),
-    }
+    return _period_counts([period], district, None)[0]["individuals"]
 
 
 def found_within_24h_share(
@@ -141,30 +171,64 @@ def found_within_24h_share(
     the last day, or now if earlier): their 24 hours have not run out. Numerator: episodes in the
     denominator with a found time no later than 24 hours after the report (found alive or dead).
     """
-    counts = _in_period(period, district).aggregate(**_found_within_24h_counts(period_end(period, now)))
+    counts = _period_counts([period], district, now)[0]
     return Share(counts["found_24h_numerator"], counts["found_24h_denominator"])
 
 
-def _earlier_in(days: int, *, inclusive: bool, period: Period) -> QuerySet[Episode]:
-    """The same person's recorded episodes (any district) in the `days` days up to the outer episode,
-    which is reported in `period`. The period's own bounds, widened by `days`, are repeated as plain
-    bounds: they change nothing, but let PostgreSQL read only those years of episodes for a hash join
-    instead of all of them."""
-    window = dt.timedelta(days=days)
-    upto = {"reported_at__lte" if inclusive else "reported_at__lt": OuterRef("reported_at")}
-    return recorded_episodes().filter(
-        Q(reported_at__gte=period.start - window, reported_at__lt=period.end),
+def _repeats(periods: list[Period], district: District | None) -> list[int]:
+    window = dt.timedelta(days=settings.HOMEWARD_REPEAT_WINDOW_DAYS)
+    # The period bounds, widened by the window, are repeated as plain bounds: they change nothing, but
+    # let PostgreSQL read only those years of episodes for a hash join instead of all of them.
+    earlier = recorded_episodes().filter(
+        _span(periods, window),
         person_id=OuterRef("person_id"),
+        reported_at__lt=OuterRef("reported_at"),
         reported_at__gte=Shifted(OuterRef("reported_at"), -window),
-        **upto,
     )
+    counts = (
+        _reported_in_any(periods, district)
+        .annotate(is_repeat=Exists(earlier))
+        .aggregate(
+            **{f"p{i}": Count("id", filter=p.reported_q() & Q(is_repeat=True)) for i, p in enumerate(periods)}
+        )
+    )
+    return [counts[f"p{i}"] for i in range(len(periods))]
 
 
 def repeat_episodes(period: Period, district: District | None = None) -> int:
     """Episodes reported in the period that are repeats: the same person had another recorded episode
     reported in the HOMEWARD_REPEAT_WINDOW_DAYS (365) days before it (patterns.py)."""
-    earlier = _earlier_in(settings.HOMEWARD_REPEAT_WINDOW_DAYS, inclusive=False, period=period)
-    return _in_period(period, district).filter(Exists(earlier)).count()
+    return _repeats([period], district)[0]
+
+
+def _persistent(periods: list[Period], district: District | None) -> list[int]:
+    n = settings.HOMEWARD_PERSISTENT_EPISODES
+    window = dt.timedelta(days=settings.HOMEWARD_PERSISTENT_WINDOW_DAYS)
+    nth_latest = Window(
+        NthValue("reported_at", n),
+        partition_by=[F("person_id")],
+        order_by=F("reported_at").desc(),
+        frame=ValueRange(start=0, end=None),  # RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING
+    )
+    persistent_reports = (
+        recorded_episodes()
+        .filter(_span(periods, window))
+        .order_by()
+        .annotate(nth_latest=nth_latest)
+        .filter(nth_latest__gte=Shifted(F("reported_at"), -window))
+        .values("pk")
+    )
+    counts = (
+        _reported_in_any(periods, district)
+        .filter(pk__in=persistent_reports)
+        .aggregate(
+            **{
+                f"p{i}": Count("person_id", distinct=True, filter=p.reported_q())
+                for i, p in enumerate(periods)
+            }
+        )
+    )
+    return [counts[f"p{i}"] for i in range(len(periods))]
 
 
 def persistent_people(period: Period, district: District | None = None) -> int:
@@ -176,25 +240,7 @@ def persistent_people(period: Period, district: District | None = None) -> int:
     the period to its end: for each report, the Nth latest report at or before it (peers at the same
     instant included); the report makes the person persistent when that is no more than 90 days
     earlier. One sort instead of a count per episode: four times faster at national volume."""
-    n = settings.HOMEWARD_PERSISTENT_EPISODES
-    window = dt.timedelta(days=settings.HOMEWARD_PERSISTENT_WINDOW_DAYS)
-    nth_latest = Window(
-        NthValue("reported_at", n),
-        partition_by=[F("person_id")],
-        order_by=F("reported_at").desc(),
-        frame=ValueRange(start=0, end=None),  # RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING
-    )
-    persistent_reports = (
-        recorded_episodes()
-        .filter(reported_at__gte=period.start - window, reported_at__lt=period.end)
-        .order_by()
-        .annotate(nth_latest=nth_latest)
-        .filter(nth_latest__gte=Shifted(F("reported_at"), -window))
-        .values("pk")
-    )
-    return (
-        _in_period(period, district).filter(pk__in=persistent_reports).values("person_id").distinct().count()
-    )
+    return _persistent([period], district)[0]
 
 
 def high_risk_level() -> str:
@@ -205,32 +251,35 @@ def high_risk_level() -> str:
 def high_risk_share(period: Period, district: District | None = None) -> Share:
     """Of episodes reported in the period that have been graded at all, the share whose FIRST grade
     (risk_level_first) was the top of the scale. Later upgrades do not count."""
-    counts = _in_period(period, district).aggregate(**_high_risk_counts())
+    counts = _period_counts([period], district, None)[0]
     return Share(counts["high_risk_numerator"], counts["high_risk_denominator"])
-
-
-def _high_risk_counts() -> dict[str, Any]:
-    return {
-        "high_risk_denominator": Count("id", filter=~Q(risk_level_first="")),
-        "high_risk_numerator": Count("id", filter=Q(risk_level_first=high_risk_level())),
-    }
 
 
 def prevention_interviews_done(period: Period, district: District | None = None) -> Share:
     """Of episodes reported in the period whose person has been found alive (a found time, not found
     deceased), the share with a completed prevention interview (declined does not count as done)."""
-    counts = _in_period(period, district).aggregate(**_prevention_counts())
+    counts = _period_counts([period], district, None)[0]
     return Share(counts["prevention_numerator"], counts["prevention_denominator"])
 
 
-def _prevention_counts() -> dict[str, Any]:
-    # The interview is one-to-one with the episode, so the outer join never counts an episode twice.
-    found_alive = Q(found_at__isnull=False) & ~Q(status=Status.FOUND_DECEASED)
-    done = Q(prevention_interview__outcome=InterviewOutcome.COMPLETED)
-    return {
-        "prevention_denominator": Count("id", filter=found_alive),
-        "prevention_numerator": Count("id", filter=found_alive & done),
-    }
+def _rhi_offers(periods: list[Period], district: District | None, now: dt.datetime | None) -> list[Share]:
+    now = now or timezone.now()
+    span = Q(
+        episode__reported_at__gte=min(p.start for p in periods),
+        episode__reported_at__lt=max(p.end for p in periods),
+    )
+    qs = ReturnInterview.objects.filter(span).exclude(episode__status=Status.NOT_RECORDED)
+    if district is not None:
+        qs = qs.filter(episode__district=district)
+    not_due = Q(offered_at__isnull=True, offer_due_at__gt=now)
+    in_time = Q(offered_at__isnull=False, offered_at__lte=F("offer_due_at"))
+    aggregates: dict[str, Any] = {}
+    for i, period in enumerate(periods):
+        within = period.reported_q("episode__")
+        aggregates[f"p{i}_denominator"] = Count("id", filter=within & ~not_due)
+        aggregates[f"p{i}_numerator"] = Count("id", filter=within & in_time)
+    counts = qs.aggregate(**aggregates)
+    return [Share(counts[f"p{i}_numerator"], counts[f"p{i}_denominator"]) for i in range(len(periods))]
 
 
 def rhis_offered_within_72h(
@@ -239,18 +288,7 @@ def rhis_offered_within_72h(
     """Of return home interviews for episodes reported in the period, the share offered by their offer
     deadline (offered_at <= offer_due_at, 72 hours after return). Interviews not yet offered whose
     deadline is still ahead (after now) are left out: their outcome is not known yet."""
-    now = now or timezone.now()
-    qs = ReturnInterview.objects.filter(period.reported_q("episode__")).exclude(
-        episode__status=Status.NOT_RECORDED
-    )
-    if district is not None:
-        qs = qs.filter(episode__district=district)
-    not_due = Q(offered_at__isnull=True, offer_due_at__gt=now)
-    counts = qs.aggregate(
-        denominator=Count("id", filter=~not_due),
-        numerator=Count("id", filter=Q(offered_at__isnull=False, offered_at__lte=F("offer_due_at"))),
-    )
-    return Share(counts["numerator"], counts["denominator"])
+    return _rhi_offers([period], district, now)[0]
 
 
 def initiatives(period: Period, district: District | None = None) -> int:
@@ -280,35 +318,38 @@ MEASURE_KEYS = (
 )
 
 
-def _measures(period: Period, district: District | None, now: dt.datetime | None) -> dict[str, Any]:
-    # The conditional counts in one pass over the period's episodes (see the measure functions).
-    counts = _in_period(period, district).aggregate(
-        **_episodes_counts(),
-        **_individuals_counts(),
-        **_found_within_24h_counts(period_end(period, now)),
-        **_high_risk_counts(),
-        **_prevention_counts(),
-    )
-    found = Share(counts["found_24h_numerator"], counts["found_24h_denominator"])
-    high = Share(counts["high_risk_numerator"], counts["high_risk_denominator"])
-    prevention = Share(counts["prevention_numerator"], counts["prevention_denominator"])
-    rhi = rhis_offered_within_72h(period, district, now=now)
-    return {
-        "period": period.as_dict(),
-        "episodes": counts["episodes"],
-        "individuals": counts["individuals"],
-        "found_within_24h_share": found.value,
-        "found_within_24h": found.as_dict(),
-        "repeat_episodes": repeat_episodes(period, district),
-        "persistent_people": persistent_people(period, district),
-        "high_risk_share": high.value,
-        "high_risk": high.as_dict(),
-        "prevention_interviews_done_share": prevention.value,
-        "prevention_interviews_done": prevention.as_dict(),
-        "rhis_offered_within_72h_share": rhi.value,
-        "rhis_offered_within_72h": rhi.as_dict(),
-        "initiatives": initiatives(period, district),
-    }
+def _measures(
+    periods: list[Period], district: District | None, now: dt.datetime | None
+) -> list[dict[str, Any]]:
+    """Every measure for each period, each measure one query for all the periods."""
+    counts = _period_counts(periods, district, now)
+    repeats = _repeats(periods, district)
+    persistent = _persistent(periods, district)
+    rhis = _rhi_offers(periods, district, now)
+    out = []
+    for period, c, repeat, persistent_n, rhi in zip(periods, counts, repeats, persistent, rhis, strict=True):
+        found = Share(c["found_24h_numerator"], c["found_24h_denominator"])
+        high = Share(c["high_risk_numerator"], c["high_risk_denominator"])
+        prevention = Share(c["prevention_numerator"], c["prevention_denominator"])
+        out.append(
+            {
+                "period": period.as_dict(),
+                "episodes": c["episodes"],
+                "individuals": c["individuals"],
+                "found_within_24h_share": found.value,
+                "found_within_24h": found.as_dict(),
+                "repeat_episodes": repeat,
+                "persistent_people": persistent_n,
+                "high_risk_share": high.value,
+                "high_risk": high.as_dict(),
+                "prevention_interviews_done_share": prevention.value,
+                "prevention_interviews_done": prevention.as_dict(),
+                "rhis_offered_within_72h_share": rhi.value,
+                "rhis_offered_within_72h": rhi.as_dict(),
+                "initiatives": initiatives(period, district),
+            }
+        )
+    return out
 
 
 def direction(current: float | None, previous: float | None) -> str | None:
@@ -329,8 +370,7 @@ def measures_for(
     period (Period.previous) under "previous", and for each measure under "change" the difference and
     the direction ("up", "down", "same", or None when a share has no denominator)."""
     period = between(first, last)
-    current = _measures(period, district, now)
-    previous = _measures(period.previous(), district, now)
+    current, previous = _measures([period, period.previous()], district, now)
     change = {}
     for key in MEASURE_KEYS:
         a, b = current[key], previous[key]

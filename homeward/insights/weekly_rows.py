@@ -66,7 +66,7 @@ class WeeklyRows:
     def episode_log(self, r: EpisodeRow) -> SafeString:
         placing = html.escape(r.placing_authority or "—") + (" (out of area)" if r.out_of_area else "")
         cells = (
-            _td(self.episode(r.episode_id, r.reference)),
+            _td(self.episode(r.episode_id, r.reference), " hw-nowrap"),
             _td(self.person(r.person_id, r.name)),
             _td(_when(r.reported_at), " hw-nowrap"),
             _td(_when(r.found_at) if r.found_at else "Still missing", " hw-nowrap"),
