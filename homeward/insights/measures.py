@@ -185,12 +185,12 @@ def _repeats(periods: list[Period], district: District | None) -> list[int]:
         reported_at__lt=OuterRef("reported_at"),
         reported_at__gte=Shifted(OuterRef("reported_at"), -window),
     )
+    # EXISTS in the WHERE clause, so PostgreSQL can run it as a semi-join (in the select list it would
+    # be a subquery per row); each period's count then filters on its own bounds.
     counts = (
         _reported_in_any(periods, district)
-        .annotate(is_repeat=Exists(earlier))
-        .aggregate(
-            **{f"p{i}": Count("id", filter=p.reported_q() & Q(is_repeat=True)) for i, p in enumerate(periods)}
-        )
+        .filter(Exists(earlier))
+        .aggregate(**{f"p{i}": Count("id", filter=p.reported_q()) for i, p in enumerate(periods)})
     )
     return [counts[f"p{i}"] for i in range(len(periods))]
 

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from homeward.audit.models import AuditEvent
 from homeward.demo.national import national_load
 from homeward.demo.national_bench import run_national_bench
-from homeward.episodes.models import OPEN_STATUSES, Episode, Status
+from homeward.episodes.models import OPEN_STATUSES, Episode, PreventionInterview, Status
 from homeward.identity.models import District, Organisation, OrganisationKind
 from homeward.insights.periods import local_midnight
 from homeward.people.models import Person
@@ -109,3 +109,13 @@ def test_outside_a_transaction_the_load_orders_episodes_by_report_time_on_postgr
         )
         clustered = [row[0] for row in cursor.fetchall()]
     assert len(clustered) == 1 and "reported_at" in clustered[0]
+    # The interviews, read in their physical order, follow their episodes' report times.
+    for model in (PreventionInterview, ReturnInterview):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT COUNT(*), SUM(CASE WHEN earlier > reported_at THEN 1 ELSE 0 END) FROM ("  # noqa: S608
+                f"SELECT e.reported_at, LAG(e.reported_at) OVER (ORDER BY t.ctid) AS earlier "
+                f"FROM {model._meta.db_table} t JOIN {Episode._meta.db_table} e ON e.id = t.episode_id) x"
+            )
+            rows, out_of_order = cursor.fetchone()
+            assert rows > 10 and out_of_order == 0
