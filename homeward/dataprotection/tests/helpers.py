@@ -96,3 +96,11 @@ def rich_subject(world: World) -> Subject:
     )
     episode.refresh_from_db()
     return Subject(person=Person.objects.get(pk=person.pk), episode=episode, coordinator=coordinator)
+
+
+def other_force_user(role: str, username: str) -> User:
+    """A user of Force C, which shares nothing with Force A."""
+    force_c, _ = Organisation.objects.get_or_create(name="Force C Police", kind=OrganisationKind.POLICE_FORCE)
+    force_c.force = force_c
+    force_c.save()
+    return make_user(username, force_c, role)
