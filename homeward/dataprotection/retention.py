@@ -127,13 +127,16 @@ def review_queue(people: QuerySet[Person], today: dt.date) -> list[ReviewRow]:
     """The people of `people` due for review on or before `today`, oldest due first. Erased and merged
     records are never in it."""
     shortest = min(schedule().values())
-    cutoff = add_years(today, -shortest)
-    candidates = _annotated(people.filter(erased_at__isnull=True, merged_into__isnull=True))
+    # Not due under even the shortest period: left out in the database, so the queue reads only the
+    # records near their review (the day after the cut-off, so local and UTC dates cannot disagree).
+    cutoff = add_years(today, -shortest) + dt.timedelta(days=1)
+    candidates = (
+        _annotated(people.filter(erased_at__isnull=True, merged_into__isnull=True))
+        .annotate(ended_or_created=Coalesce("last_ended", "created_at"))
+        .filter(ended_or_created__lt=dt.datetime.combine(cutoff, dt.time.min, tzinfo=dt.UTC))
+    )
     rows = []
     for person in candidates:
-        ended = person.last_ended or person.created_at  # type: ignore[attr-defined]
-        if ended.date() > cutoff:
-            continue  # not due under even the shortest period
         due, categories = due_on(person)
         if due is None or due > today:
             continue

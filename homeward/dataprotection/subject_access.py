@@ -10,7 +10,8 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Model
+from django.db import connection
+from django.db.models import Model, Q
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
@@ -35,6 +36,20 @@ def row_dict(obj: Model) -> dict[str, Any]:
     return {field.attname: _value(getattr(obj, field.attname)) for field in obj._meta.concrete_fields}
 
 
+def _naming_any(names: set[tuple[str, str]]) -> Q:
+    """Audit events of these object types; on PostgreSQL also naming one of these ids (`?|` on the jsonb
+    array, so the index of object types and a cheap test do the work). Rows are checked again in Python."""
+    ids_by_type: dict[str, list[str]] = defaultdict(list)
+    for object_type, object_id in names:
+        ids_by_type[object_type].append(object_id)
+    if connection.vendor != "postgresql":
+        return Q(object_type__in=list(ids_by_type))
+    q = Q(pk__in=[])
+    for object_type, ids in ids_by_type.items():
+        q |= Q(object_type=object_type, object_ids__has_any_keys=sorted(ids))
+    return q
+
+
 def subject_access_document(*, actor: User, person: Person) -> dict[str, Any]:
     rows = rows_about(person)
     records: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -43,9 +58,10 @@ def subject_access_document(*, actor: User, person: Person) -> dict[str, Any]:
     names: set[tuple[str, str]] = set()
     for obj in rows:
         names |= audit_names(obj)
-    types = {t for t, _ in names}
     disclosures = []
-    events = AuditEvent.objects.filter(operation=Operation.DISCLOSURE, object_type__in=types).order_by("id")
+    events = (
+        AuditEvent.objects.filter(operation=Operation.DISCLOSURE).filter(_naming_any(names)).order_by("id")
+    )
     organisations = dict(Organisation.objects.values_list("pk", "name"))
     for event in events.iterator(chunk_size=2000):
         named = [i for i in event.object_ids if (event.object_type, str(i)) in names]
