@@ -126,5 +126,7 @@ def test_the_data_protection_page_and_queue_render_for_the_coordinator(world):
     page = client.get(f"/data-protection/people/{subject.person.pk}/")
     assert page.status_code == 200
     assert b"Download the subject access export" in page.content
-    assert client.get("/data-protection/").status_code == 200
+    queue = client.get("/data-protection/")
+    assert queue.status_code == 200 and b'href="/data-protection/"' in queue.content  # in the menu
+    assert b'href="/data-protection/"' not in signed_in(world.officer).get("/").content
     assert client.get(f"/data-protection/?person={subject.person.pk}").status_code == 302
