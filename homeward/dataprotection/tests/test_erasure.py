@@ -168,3 +168,17 @@ def test_erasure_is_refused_while_an_episode_is_open_and_to_others(world):
     person_erase(actor=subject.coordinator, person=subject.person, erase_reason="request")
     with pytest.raises(IllegalTransition):
         person_erase(actor=subject.coordinator, person=subject.person, erase_reason="request")
+
+
+def test_a_tombstones_episodes_no_longer_point_at_a_private_home(world):
+    from homeward.dataprotection.tests.helpers import coordinator_of
+    from homeward.episodes.tests.factories import assess, find
+
+    person = make_adult(world)
+    episode = find(world, assess(world, report(world, person, from_home=False), level="medium"))
+    assert episode.missing_from == world.family_home  # a private home
+    person_erase(actor=coordinator_of(world), person=person, erase_reason="schedule")
+    episode.refresh_from_db()
+    assert episode.missing_from is None
+    assert episode.missing_from_category == "private_home"  # the category is a statistic
+    world.family_home.refresh_from_db()  # the place itself is not the person's record
