@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "homeward.families",
     "homeward.chronology",
     "homeward.insights",
+    "homeward.dataprotection",
     "homeward.demo",
 ]
 

@@ -71,5 +71,6 @@ urlpatterns = [
     path("prevention/", include("homeward.prevention.urls")),
     path("families/", include("homeward.families.urls")),
     path("chronology/", include("homeward.chronology.urls")),
+    path("data-protection/", include("homeward.dataprotection.urls")),
     path("reports/", include("homeward.insights.urls")),
 ]

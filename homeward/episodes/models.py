@@ -85,6 +85,14 @@ class Episode(models.Model):
         "identity.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    # Reported in error (dataprotection.actions.episode_mark_reported_in_error): against the wrong person,
+    # or a report that should never have been made. Kept for the audit trail; no report or measure counts it.
+    reported_in_error_at = models.DateTimeField(null=True, blank=True)
+    reported_in_error_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reported_in_error_reason = models.TextField(blank=True)
+
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField()
 

@@ -26,6 +26,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Appeals", "escalation_list"))
     if user.can(Capability.VIEW_SHARING_RULES):
         items.append(("Sharing rules", "sharing_rules"))
+    if user.can(Capability.MANAGE_DATA_PROTECTION):
+        items.append(("Data protection", "dataprotection:queue"))
     from homeward.insights.navigation import nav_items as report_items
     from homeward.notifications.navigation import nav_items as notification_items
     from homeward.prevention.navigation import nav_items as prevention_items

@@ -43,6 +43,9 @@ class Capability(models.TextChoices):
     LOG_FAMILY_CONTACT = "log_family_contact", "Log contact with the missing person's family"
     REGISTER_RESIDENT = "register_resident", "Record a new resident of the organisation's premises"
     MERGE_PEOPLE = "merge_people", "Merge two records of the same person"
+    # Data protection (homeward.dataprotection): subject access, retention review and erasure.
+    MANAGE_DATA_PROTECTION = "manage_data_protection", "Answer subject access requests, review and erase"
+    CORRECT_RECORDS = "correct_records", "Mark an episode as reported in error"
 
 
 _POLICE_CASEWORK = {
@@ -140,6 +143,17 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.AUDITOR: frozenset({Capability.VIEW_SHARING_RULES}),
     Role.ADMINISTRATOR: frozenset({Capability.VIEW_SHARING_RULES}),
 }
+
+
+# Data protection (homeward.dataprotection). There is no data protection officer role: the force's MFH
+# coordinator answers subject access requests and decides retention reviews; supervisors, detective
+# inspectors and the coordinator may mark an episode as reported in error.
+for _role, _extra in (
+    (Role.MFH_COORDINATOR, {Capability.MANAGE_DATA_PROTECTION, Capability.CORRECT_RECORDS}),
+    (Role.SUPERVISOR, {Capability.CORRECT_RECORDS}),
+    (Role.DETECTIVE_INSPECTOR, {Capability.CORRECT_RECORDS}),
+):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
 
 
 # Police rank for appeals against a decision not to record: the appeal goes to someone senior to

@@ -50,6 +50,8 @@ class ReportAccess:
     # local authorities whose looked-after children missing return may be.
     force_return: bool = False
     authorities: QuerySet[Organisation] = field(default_factory=Organisation.objects.none)
+    # Rows without identities: person ids replaced by a keyed hash, names omitted (dataprotection.pseudonym).
+    pseudonymise: bool = False
 
 
 DENIED = ReportAccess(allowed=False)
@@ -84,6 +86,8 @@ def report_access(user: User, report: Report) -> ReportAccess:
     )
     if report is Report.NATIONAL_RETURNS:
         return _national_returns_access(user, org)
+    if user.role == Role.ANALYST and not org.is_police:
+        return _partner_analyst_access(org, report, force_districts)
     if user.role in FULL_ACCESS_ROLES:
         return ReportAccess(allowed=True, districts=force_districts, force_wide=True)
     if user.role == Role.CSC_MISSING_OFFICER:
@@ -96,6 +100,23 @@ def report_access(user: User, report: Report) -> ReportAccess:
     if user.role == Role.COMMISSIONER and report in AGGREGATE_REPORTS:
         return ReportAccess(
             allowed=True, districts=force_districts, force_wide=True, suppress_small_counts=True
+        )
+    return DENIED
+
+
+def _partner_analyst_access(
+    org: Organisation, report: Report, force_districts: QuerySet[District]
+) -> ReportAccess:
+    """A partner's analyst (SPEC §2: "pseudonymised where the role allows"): the weekly lists cut to the
+    rows the partner may see, pseudonymised; the aggregate reports for the partner's own council
+    district(s) only, as for a council missing officer; never the national returns."""
+    if report is Report.WEEKLY:
+        return ReportAccess(
+            allowed=True, shared_rows_only=True, districts=force_districts, force_wide=True, pseudonymise=True
+        )
+    if report in AGGREGATE_REPORTS:
+        return ReportAccess(
+            allowed=True, districts=District.objects.filter(council_id=org.pk).order_by("name")
         )
     return DENIED
 
@@ -126,7 +147,7 @@ def weekly_datasets_for(
     is visible; most-frequent rows whose person and latest episode are both visible, re-ranked.
     """
     if not access.shared_rows_only:
-        return weekly_datasets(as_of, district)
+        return _pseudonymised_if(access, weekly_datasets(as_of, district))
     data = weekly_datasets(as_of, district, episode_visibility(user))
     episode_ids = {
         getattr(row, "episode_id", None) or row.latest_episode_id
@@ -152,4 +173,10 @@ def weekly_datasets_for(
             lists[key] = [replace(r, rank=i) for i, r in enumerate(kept, start=1)]
         else:
             lists[key] = [r for r in rows if r.episode_id in visible_episodes]
-    return replace(data, lists=lists)
+    return _pseudonymised_if(access, replace(data, lists=lists))
+
+
+def _pseudonymised_if(access: ReportAccess, data: WeeklyDatasets) -> WeeklyDatasets:
+    from homeward.dataprotection.pseudonym import pseudonymise_weekly
+
+    return pseudonymise_weekly(data) if access.pseudonymise else data

@@ -19,9 +19,9 @@ _ID_CHUNK_DEFAULT = 20_000
 
 
 def recorded_episodes(district: District | None = None) -> QuerySet[Episode]:
-    """Episodes reports count: every status except `not_recorded`; in `district` when given
+    """Episodes reports count: every status except `not_recorded`, and none reported in error; in `district` when given
     (the district the episode was reported in), else the whole force."""
-    qs = Episode.objects.exclude(status=Status.NOT_RECORDED)
+    qs = Episode.objects.exclude(status=Status.NOT_RECORDED).filter(reported_in_error_at__isnull=True)
     if district is not None:
         qs = qs.filter(district=district)
     return qs

@@ -15,7 +15,7 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, fields
 from itertools import islice
 from typing import IO, Any
@@ -237,12 +237,30 @@ _EXPORT_FIELDS = (
 EXPORT_CHUNK = 2000
 
 
-def write_episodes_csv(out: IO[str]) -> int:
+def write_episodes_csv(out: IO[str], *, pseudonymised: bool = False) -> int:
     """Every episode (every status, "not recorded" included: filter on `status`), oldest id first, as CSV.
 
     Streams: the episode query runs through .iterator() and markers are fetched per chunk of 2,000 rows,
     so memory stays flat however many episodes there are. Returns the number of data rows written.
+
+    `pseudonymised` (for analysts who may see rows but not identities): `person_id` holds the keyed-hash
+    pseudonym of dataprotection.pseudonym and `date_of_birth` is left empty (`age_at_report` stays); the
+    columns are the same, so one reader reads both.
     """
+    if pseudonymised:
+        from homeward.dataprotection.pseudonym import pseudonym
+
+        _dob = _EXPORT_FIELDS.index("person__date_of_birth")
+        return _write_episodes(
+            out,
+            lambda r: [
+                _text(pseudonym(v)) if i == 2 else "" if i == _dob else _text(v) for i, v in enumerate(r)
+            ],
+        )
+    return _write_episodes(out, lambda r: [_text(v) for v in r])
+
+
+def _write_episodes(out: IO[str], cells: Callable[[tuple[Any, ...]], list[str]]) -> int:
     writer = csv.writer(out)
     writer.writerow(EPISODE_EXPORT_COLUMNS)
     rows = Episode.objects.order_by("id").values_list(*_EXPORT_FIELDS).iterator(chunk_size=EXPORT_CHUNK)
@@ -250,7 +268,7 @@ def write_episodes_csv(out: IO[str]) -> int:
     while chunk := list(islice(rows, EXPORT_CHUNK)):
         markers = markers_by_person(r[2] for r in chunk)
         for r in chunk:
-            writer.writerow([_text(v) for v in r] + [";".join(markers.get(r[2], []))])
+            writer.writerow(cells(r) + [";".join(markers.get(r[2], []))])
         written += len(chunk)
     return written
 

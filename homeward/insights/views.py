@@ -7,6 +7,7 @@ download logs a disclosure with the same event types as the command line (actor:
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import tempfile
 from collections.abc import Callable
@@ -170,6 +171,8 @@ def weekly(request: HttpRequest) -> HttpResponse:
     sections = []
     if data is not None:
         rows = WeeklyRows()
+        if access.pseudonymise:  # a pseudonym is not a link: the person page is not theirs to open
+            rows.person = lambda pseudonym, _name: html.escape(str(pseudonym))
         for key in WEEKLY_LISTS:
             definition_key = "most_frequent" if key.startswith("most_frequent") else key
             sections.append(

@@ -109,6 +109,9 @@ class Person(models.Model):
     merged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Erased under the retention schedule (dataprotection.actions.person_erase): a tombstone keeping only
+    # the non-identifying facts statistics need; every name, date of birth and free text is gone.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["family_name", "given_name"]), models.Index(fields=["date_of_birth"])]
@@ -120,6 +123,10 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     @property
     def is_merged(self) -> bool:

@@ -18,6 +18,11 @@ class Command(BaseCommand):
         episodes = exports.add_parser("episodes", help="One row per episode")
         episodes.add_argument("--format", default="csv", help="csv")
         episodes.add_argument("--out", help="Write to this file instead of stdout")
+        episodes.add_argument(
+            "--pseudonymised",
+            action="store_true",
+            help="Person ids as keyed-hash pseudonyms, no dates of birth (docs/data-protection.md)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         fmt = parse_format(options["format"], ("csv",))
@@ -27,7 +32,7 @@ class Command(BaseCommand):
         rows = 0
         outcome = "failure"
         try:
-            rows = write_episodes_csv(target)  # type: ignore[arg-type]
+            rows = write_episodes_csv(target, pseudonymised=options["pseudonymised"])  # type: ignore[arg-type]
             outcome = "success"
         finally:
             if handle is not None:
@@ -37,6 +42,7 @@ class Command(BaseCommand):
                 event_type="export.episodes.exported",
                 object_type="episode",
                 object_ids=(),
-                reason=f"homeward export episodes --format {fmt}; {rows} episode rows; to {out or 'stdout'}",
+                reason=f"homeward export episodes --format {fmt}"
+                f"{' --pseudonymised' if options['pseudonymised'] else ''}; {rows} episode rows; to {out or 'stdout'}",
                 outcome=outcome,
             )
