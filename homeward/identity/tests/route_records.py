@@ -141,6 +141,7 @@ def build_records(world: World) -> Records:
     )
     initiative = Initiative.objects.create(
         name="Safe at the station",
+        provider_name="Station outreach team",
         force=world.force,
         amount=1000,
         starts_on=timezone.localdate(),
