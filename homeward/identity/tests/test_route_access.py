@@ -385,6 +385,10 @@ def test_outsiders_get_404_on_every_record_route_the_same_as_a_missing_id(client
             if real != missing or real not in (403, 404, 405) or (must_be_404 and real != 404):
                 problems.append((route.name, method, real, missing, insider_reads))
             found += real == 404
+        if insider_reads:  # and for the insider too, a missing id is a plain 404
+            status = call(insider_client, route, "GET", ids_for(route, None), world, None).status_code
+            if status != 404:
+                problems.append((route.name, "GET missing id as insider", status, status, True))
     assert not problems, "\n".join(map(str, problems))
     assert found > 40
 
