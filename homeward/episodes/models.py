@@ -21,6 +21,10 @@ OPEN_STATUSES = (Status.REPORTED, Status.ACTIVE, Status.LONG_TERM)
 
 
 class Episode(models.Model):
+    # Not a column: set by the selectors to the fields the reader's organisation may see
+    # (homeward/identity/sharing_rules.py). Pages, API and downloads show only these.
+    shown_fields: frozenset[str]
+
     reference = models.CharField(max_length=20, unique=True)
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="episodes")
     force = models.ForeignKey("identity.Organisation", on_delete=models.PROTECT, related_name="+")

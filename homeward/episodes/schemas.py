@@ -14,7 +14,7 @@ from homeward.episodes import policy
 from homeward.episodes.actions import ANSWERS, CALL_HANDLER_QUESTIONS, RISK_FACTORS, SYSTEMS
 from homeward.episodes.models import Condition, Episode, HowFound, RiskAssessment, Status
 from homeward.people.models import MarkerType
-from homeward.people.schemas import PersonSummaryOut
+from homeward.people.schemas import PersonSummaryOut, WithholdsFields, withheld_from
 from homeward.places.models import LocationCategory
 
 # The exploitation indicators recorded at return: the same subset of markers the HTML form offers.
@@ -179,7 +179,7 @@ class RiskAssessmentOut(Schema):
         return obj.signed_off_by.display_name if obj.signed_off_by else None
 
 
-class EpisodeSummaryOut(Schema):
+class EpisodeSummaryOut(WithholdsFields):
     id: int
     reference: str
     version: int = Field(description="Send back as `expected_version` when changing the episode")
@@ -191,38 +191,47 @@ class EpisodeSummaryOut(Schema):
     risk_level: str
     reported_at: dt.datetime
     last_seen_at: dt.datetime
-    next_review_due: dt.datetime | None
-    sign_off_due: dt.datetime | None
+    next_review_due: dt.datetime | None = Field(None, description="Police only")
+    sign_off_due: dt.datetime | None = Field(None, description="Police only")
 
     @staticmethod
     def resolve_status_label(obj: Episode) -> str:
         return Status(obj.status).label
 
+    @staticmethod
+    def resolve_withheld_fields(obj: Episode) -> list[str]:
+        return withheld_from(obj, "episode", set(EpisodeOut.model_fields))
+
 
 class EpisodeOut(EpisodeSummaryOut):
-    reported_by: str | None
-    reporting_person: ReportingPersonOut
+    """Fields marked "Police only" or "Not for care providers" are left out for partners
+    (homeward/identity/sharing_rules.py) and named in `withheld_fields`."""
+
+    reported_by: str | None = Field(None, description="Police only")
+    reporting_person: ReportingPersonOut | None = Field(None, description="Police only")
     missing_from_address: str
     missing_from_category: str
     last_seen_place: str
-    last_seen_with: str
+    last_seen_with: str = Field("", description="Police only")
     clothing: str
-    circumstances: str
-    call_handler_answers: dict[str, dict[str, str]]
-    reasonable_steps: str
+    circumstances: str = Field("", description="Police only")
+    call_handler_answers: dict[str, dict[str, str]] = Field(default_factory=dict, description="Police only")
+    reasonable_steps: str = Field("", description="Police only")
     age_at_report: int | None
     is_child: bool | None
     looked_after: bool
-    placing_authority: OrganisationRef | None
-    out_of_area: bool
-    risk_level_first: str
-    risk_level_highest: str
+    placing_authority: OrganisationRef | None = Field(None, description="Not for care providers")
+    out_of_area: bool = Field(False, description="Not for care providers")
+    risk_level_first: str = Field("", description="Not for care providers")
+    risk_level_highest: str = Field("", description="Not for care providers")
     found_at: dt.datetime | None
     closed_at: dt.datetime | None
-    closure_note: str
-    prevention_not_done_reason: str
+    closure_note: str = Field("", description="Police only")
+    prevention_not_done_reason: str = Field("", description="Police only")
     updated_at: dt.datetime
-    risk_assessments: list[RiskAssessmentOut] = Field(description="Newest first")
+    risk_assessments: list[RiskAssessmentOut] = Field(
+        default_factory=list, description="Newest first. Police only"
+    )
 
     @staticmethod
     def resolve_reported_by(obj: Episode) -> str | None:

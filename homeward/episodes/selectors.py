@@ -33,6 +33,7 @@ from homeward.episodes.patterns import Pattern, patterns_for
 from homeward.episodes.sharing import episode_visibility
 from homeward.identity.models import District, User
 from homeward.identity.roles import Capability, Role
+from homeward.identity.sharing_rules import shown_fields_for
 from homeward.people.models import Person
 
 
@@ -49,6 +50,7 @@ def episode_for(*, actor: User, pk: int, log: bool = True) -> Episode:
     )
     if episode is None:
         raise Http404("No such episode")
+    episode.shown_fields = shown_fields_for(actor, "episode", force_id=episode.force_id)
     if log:
         audit_consultation(
             actor=actor, event_type="episode.viewed", object_type="episode", object_ids=[episode.pk]
@@ -161,6 +163,7 @@ def episodes_active_for(*, actor: User, district: District | None = None) -> lis
     patterns = patterns_for((r.episode for r in rows), actor=actor)
     for row in rows:
         row.pattern = patterns[row.episode.pk]
+        row.episode.shown_fields = shown_fields_for(actor, "episode", force_id=row.episode.force_id)
     # Unassessed reports first, then by risk (highest first), then longest missing.
     rows.sort(
         key=lambda r: (

@@ -63,6 +63,10 @@ class MarkerType(models.TextChoices):
 
 
 class Person(models.Model):
+    # Not a column: set by the selectors to the fields the reader's organisation may see
+    # (homeward/identity/sharing_rules.py). Pages, API and downloads show only these.
+    shown_fields: frozenset[str]
+
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
     date_of_birth = models.DateField(null=True, blank=True)

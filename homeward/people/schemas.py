@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.utils import timezone
 from ninja import Schema
-from pydantic import Field, model_validator
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 from pydantic_core import PydanticCustomError
 
 from homeward.api_base import DistrictRef, OrganisationRef, StrictInput, one_of
+from homeward.identity.sharing_rules import FieldLevel, all_fields, fields_allowed
 from homeward.people.models import Ethnicity, MarkerType, OfficerEthnicity, Person, Sex
 
 if TYPE_CHECKING:
@@ -133,7 +134,38 @@ class MarkerOut(Schema):
     active: bool
 
 
-class PersonOut(PersonSummaryOut):
+def withheld_from(obj: object, record_type: str, keys: set[str]) -> list[str]:
+    """The output keys the reader's sharing rule withholds (homeward/identity/sharing_rules.py).
+
+    The selectors set `shown_fields` on every record they return; a record that arrives without it
+    (not read through a selector) is shown at the least level, never more.
+    """
+    shown = getattr(obj, "shown_fields", None)
+    if shown is None:
+        shown = fields_allowed(FieldLevel.CARER, record_type)
+    return sorted((keys & all_fields(record_type)) - shown)
+
+
+class WithholdsFields(Schema):
+    """An output whose keys follow the reader's sharing rule: withheld keys are left out, and named."""
+
+    withheld_fields: list[str] = Field(
+        default_factory=list,
+        description="Fields left out of this record under the sharing rule of your organisation",
+    )
+
+    # No return annotation on purpose: pydantic then describes the output by the fields themselves in
+    # the OpenAPI spec (an annotated dict would turn it into a free-form object). Fields that may be
+    # withheld have defaults, so the spec does not call them required.
+    @model_serializer(mode="wrap")
+    def _leave_out_withheld(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
+        data: dict[str, Any] = handler(self)
+        for key in self.withheld_fields:
+            data.pop(key, None)
+        return data
+
+
+class PersonOut(PersonSummaryOut, WithholdsFields):
     placing_authority: OrganisationRef | None
     gender: str
     ethnicity: str
@@ -148,10 +180,14 @@ class PersonOut(PersonSummaryOut):
     first_language: str
     home_district: DistrictRef | None
     aliases: list[AliasOut]
-    markers: list[MarkerOut]
+    markers: list[MarkerOut] = Field(default_factory=list, description="Withheld from care providers")
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
     merged_into_id: int | None = Field(
         None, description="Set when this record was merged into another: that record holds everything now"
     )
+
+    @staticmethod
+    def resolve_withheld_fields(obj: Person) -> list[str]:
+        return withheld_from(obj, "person", set(PersonOut.model_fields))

@@ -14,6 +14,7 @@ from homeward.audit.log import audit_consultation
 from homeward.episodes.models import OPEN_STATUSES, Episode
 from homeward.episodes.sharing import episode_visibility, person_visibility
 from homeward.identity.models import User
+from homeward.identity.sharing_rules import shown_fields_for
 from homeward.people.models import Person, PersonPhoto
 from homeward.people.search import Candidate, SearchQuery, people_search
 
@@ -49,6 +50,7 @@ def person_for(*, actor: User, pk: int, log: bool = True) -> Person:
     )
     if person is None:
         raise Http404("No such person")
+    person.shown_fields = shown_fields_for(actor, "person", force_id=person.force_id)
     if log:
         audit_consultation(
             actor=actor, event_type="person.viewed", object_type="person", object_ids=[person.pk]
