@@ -72,4 +72,5 @@ urlpatterns = [
     path("families/", include("homeward.families.urls")),
     path("chronology/", include("homeward.chronology.urls")),
     path("reports/", include("homeward.insights.urls")),
+    path("audit/", include("homeward.audit.urls")),
 ]

@@ -43,6 +43,7 @@ class Capability(models.TextChoices):
     LOG_FAMILY_CONTACT = "log_family_contact", "Log contact with the missing person's family"
     REGISTER_RESIDENT = "register_resident", "Record a new resident of the organisation's premises"
     MERGE_PEOPLE = "merge_people", "Merge two records of the same person"
+    READ_AUDIT_LOG = "read_audit_log", "Search and export the audit log"
 
 
 _POLICE_CASEWORK = {
@@ -137,7 +138,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.VOLUNTARY_WORKER: frozenset(),
     # The commissioner's office funds community safety initiatives and keeps their register.
     Role.COMMISSIONER: frozenset({Capability.MANAGE_INITIATIVES}),
-    Role.AUDITOR: frozenset({Capability.VIEW_SHARING_RULES}),
+    Role.AUDITOR: frozenset({Capability.VIEW_SHARING_RULES, Capability.READ_AUDIT_LOG}),
     Role.ADMINISTRATOR: frozenset({Capability.VIEW_SHARING_RULES}),
 }
 
