@@ -211,3 +211,10 @@ def test_the_auditor_has_no_casework_pages(auditor_client, world):
         reverse("person_search"),
     ):
         assert auditor_client.get(url).status_code in (403, 404), url
+
+
+def test_the_menu_entry_is_for_auditors_only(auditor, world):
+    from homeward.audit.navigation import nav_items
+
+    assert nav_items(auditor) == [("Audit log", "audit:search")]
+    assert nav_items(world.supervisor) == []
