@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -104,6 +105,12 @@ def _csv_cell(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def _as_dict(event: AuditEvent) -> dict[str, Any]:
+    data = {column: getattr(event, column) for column in CSV_COLUMNS}
+    data["occurred_at"] = event.occurred_at.isoformat()
+    return data
+
+
 def _write_csv(events: list[AuditEvent], out: io.StringIO) -> None:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
@@ -123,7 +130,7 @@ def _write_csv(events: list[AuditEvent], out: io.StringIO) -> None:
 @requires(Capability.READ_AUDIT_LOG)
 @require_recent_authentication
 def audit_export(request: HttpRequest) -> HttpResponse:
-    """The search's results as CSV: a disclosure of the log to the auditor's organisation (AUD-3, AUD-8)."""
+    """The search's results as CSV (or JSON with ?format=json): a disclosure of the log to the auditor's organisation (AUD-3, AUD-8)."""
     actor = _actor(request)
     form = _form(request)
     if not form.is_bound:
@@ -139,10 +146,9 @@ def audit_export(request: HttpRequest) -> HttpResponse:
         )
         return render(request, "audit/search.html", {"form": form, "searched": False}, status=400)
     rows = list(events)
-    buffer = io.StringIO()
-    _write_csv(rows, buffer)
+    as_json = request.GET.get("format") == "json"
     ids = [e.pk for e in rows]
-    reason = f"export {search.describe()}; {len(ids)} events"
+    reason = f"export {search.describe()}; {len(ids)} events as {'JSON' if as_json else 'CSV'}"
     audit_record(
         actor=actor,
         operation=Operation.DISCLOSURE,
@@ -152,8 +158,15 @@ def audit_export(request: HttpRequest) -> HttpResponse:
         recipient_agency_id=actor.organisation_id,
         reason=reason if len(ids) <= MAX_LISTED_IDS else f"{reason} (ids not listed)",
     )
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    if as_json:
+        body = json.dumps([_as_dict(e) for e in rows], indent=1)
+        response = HttpResponse(body, content_type="application/json")
+    else:
+        buffer = io.StringIO()
+        _write_csv(rows, buffer)
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
+    extension = "json" if as_json else "csv"
+    response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.{extension}"'
     response["Cache-Control"] = "no-store"
     return response

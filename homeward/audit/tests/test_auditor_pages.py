@@ -218,3 +218,14 @@ def test_the_menu_entry_is_for_auditors_only(auditor, world):
 
     assert nav_items(auditor) == [("Audit log", "audit:search")]
     assert nav_items(world.supervisor) == []
+
+
+def test_export_as_json_for_the_commissioner(auditor_client, world):
+    ruby = make_ruby(world)
+    response = auditor_client.get(EXPORT, {"person": ruby.pk, "format": "json"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    assert response["Content-Disposition"].endswith('.json"')
+    rows = response.json()
+    assert rows and all(r["object_type"] == "person" and r["object_ids"] == [str(ruby.pk)] for r in rows)
+    event = AuditEvent.objects.get(event_type="audit_log.exported")
+    assert event.object_ids == [str(r["id"]) for r in rows] and event.reason_text.endswith("as JSON")
