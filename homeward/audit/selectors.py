@@ -104,8 +104,6 @@ def audit_events_for(*, actor: User, search: AuditSearch) -> QuerySet[AuditEvent
 
 def audit_object_types() -> list[str]:
     """The kinds of record the log mentions, for the search form."""
-    return sorted(
-        t
-        for t in AuditEvent.objects.exclude(object_type="").values_list("object_type", flat=True).distinct()
-        if t
-    )
+    # order_by() clears the model's default ordering, which would otherwise make every row distinct.
+    types = AuditEvent.objects.exclude(object_type="").order_by().values_list("object_type", flat=True)
+    return sorted(set(types.distinct()))

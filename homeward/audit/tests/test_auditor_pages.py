@@ -229,3 +229,9 @@ def test_export_as_json_for_the_commissioner(auditor_client, world):
     assert rows and all(r["object_type"] == "person" and r["object_ids"] == [str(ruby.pk)] for r in rows)
     event = AuditEvent.objects.get(event_type="audit_log.exported")
     assert event.object_ids == [str(r["id"]) for r in rows] and event.reason_text.endswith("as JSON")
+
+
+def test_each_record_type_is_offered_once(auditor_client, world):
+    report(world, make_ruby(world))
+    choices = [value for value, _ in auditor_client.get(SEARCH).context["form"].fields["object_type"].choices]
+    assert choices[0] == "" and len(choices) == len(set(choices)) and {"episode", "person"} <= set(choices)
