@@ -20,7 +20,7 @@ class AuditSearchForm(forms.Form):
         required=False,
         min_value=1,
         max_value=10**15,
-        help_text="Events about the person record and about that person's missing episodes",
+        help_text="Events about the person record and the records about them (episodes, interviews, plans…)",
     )
     object_type = forms.ChoiceField(label="Record type", required=False)
     object_id = forms.CharField(label="Record ID", required=False, max_length=64, strip=True)

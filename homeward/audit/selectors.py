@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.db import connection
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
@@ -65,11 +66,31 @@ def _mentions(object_type: str, ids: list[str]) -> Q:
     return Q(object_type=object_type) & q
 
 
-def _person_episode_ids(person_id: int) -> list[str]:
-    # Ids only: the auditor sees which records an event is about, never what they hold.
-    from homeward.episodes.models import Episode
+# Record types whose events are about one person, and how each reaches the person: a person search finds
+# events about the person record and about each of these records of theirs.
+PERSON_LINKED: dict[str, tuple[str, str]] = {
+    "episode": ("episodes.Episode", "person_id"),
+    "return_interview": ("returns.ReturnInterview", "person_id"),
+    "family_contact": ("families.FamilyContact", "episode__person_id"),
+    "protocol_profile": ("protocols.ProtocolProfile", "person_id"),
+    "profile_report": ("protocols.ProfileMissingReport", "profile__person_id"),
+    "prevention_plan": ("prevention.Plan", "person_id"),
+    "prevention_meeting": ("prevention.Meeting", "person_id"),
+    "early_help_referral": ("prevention.EarlyHelpReferral", "person_id"),
+}
 
-    return [str(pk) for pk in Episode.objects.filter(person_id=person_id).values_list("pk", flat=True)]
+
+def _about_person(person_id: int) -> Q:
+    # Ids only: the auditor sees which records an event is about, never what they hold.
+    q = _mentions("person", [str(person_id)])
+    for object_type, (label, path) in PERSON_LINKED.items():
+        model = apps.get_model(label)
+        ids = [
+            str(pk) for pk in model._default_manager.filter(**{path: person_id}).values_list("pk", flat=True)
+        ]
+        if ids:
+            q |= _mentions(object_type, ids)
+    return q
 
 
 def audit_events_for(*, actor: User, search: AuditSearch) -> QuerySet[AuditEvent]:
@@ -80,10 +101,7 @@ def audit_events_for(*, actor: User, search: AuditSearch) -> QuerySet[AuditEvent
     if connection.vendor != "postgresql":
         events = events.annotate(ids_text=Cast("object_ids", TextField()))
     if search.person_id is not None:
-        person = str(search.person_id)
-        events = events.filter(
-            _mentions("person", [person]) | _mentions("episode", _person_episode_ids(search.person_id))
-        )
+        events = events.filter(_about_person(search.person_id))
     if search.object_type:
         events = events.filter(object_type=search.object_type)
     if search.object_id:

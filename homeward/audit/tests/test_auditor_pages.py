@@ -235,3 +235,30 @@ def test_each_record_type_is_offered_once(auditor_client, world):
     report(world, make_ruby(world))
     choices = [value for value, _ in auditor_client.get(SEARCH).context["form"].fields["object_type"].choices]
     assert choices[0] == "" and len(choices) == len(set(choices)) and {"episode", "person"} <= set(choices)
+
+
+def test_search_by_person_also_finds_events_about_their_other_records(auditor_client, world):
+    from homeward.protocols.models import ProtocolProfile
+
+    ruby = make_ruby(world)
+    now = timezone.now()
+    profile = ProtocolProfile.objects.create(person=ruby, scheme="philomena", created_at=now, updated_at=now)
+    audit_record(
+        actor=world.care_staff,
+        operation="alteration",
+        event_type="profile.updated",
+        object_type="protocol_profile",
+        object_ids=[profile.pk],
+    )
+    response = auditor_client.get(SEARCH, {"person": ruby.pk})
+    shown = AuditEvent.objects.filter(pk__in=_shown_ids(response))
+    assert shown.filter(object_type="protocol_profile", event_type="profile.updated").exists()
+
+
+def test_every_person_linked_record_type_reaches_the_person():
+    from django.apps import apps
+
+    from homeward.audit.selectors import PERSON_LINKED
+
+    for label, path in PERSON_LINKED.values():
+        apps.get_model(label).objects.filter(**{path: 0}).exists()  # a wrong path raises FieldError
