@@ -73,4 +73,5 @@ urlpatterns = [
     path("chronology/", include("homeward.chronology.urls")),
     path("data-protection/", include("homeward.dataprotection.urls")),
     path("reports/", include("homeward.insights.urls")),
+    path("audit/", include("homeward.audit.urls")),
 ]

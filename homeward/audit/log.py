@@ -112,13 +112,49 @@ def audit_consultation(*, actor: User, event_type: str, object_type: str, object
     )
 
 
-def audit_chain_verify() -> tuple[bool, int, int | None]:
-    """Recompute the chain. Returns (intact, events checked, id of the first bad event)."""
+@dataclass(frozen=True)
+class ChainCheck:
+    """What `audit_chain_check` found. `problem` says how the first bad event fails, if one does."""
+
+    total: int
+    checked: int
+    bad_id: int | None = None
+    problem: str = ""
+    expected_prev_hash: str = ""
+    found_prev_hash: str = ""
+
+    @property
+    def intact(self) -> bool:
+        return self.bad_id is None
+
+
+def audit_chain_check() -> ChainCheck:
+    """Recompute the chain from the genesis hash and stop at the first event that does not fit.
+
+    A row altered in place no longer matches its own hash; a row removed leaves the next one pointing
+    at a hash that is not its predecessor's; a row inserted out of band does both.
+    """
+    total = AuditEvent.objects.count()
     prev = GENESIS_HASH
     checked = 0
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
-        if event.prev_hash != prev or event_digest(event) != event.hash:
-            return False, checked, event.pk
+        if event.prev_hash != prev:
+            return ChainCheck(
+                total,
+                checked,
+                event.pk,
+                "its link to the previous event does not match (an event before it was removed or altered)",
+                expected_prev_hash=prev,
+                found_prev_hash=event.prev_hash,
+            )
+        if event_digest(event) != event.hash:
+            return ChainCheck(total, checked, event.pk, "its contents no longer match its hash (altered)")
         prev = event.hash
         checked += 1
-    return True, checked, None
+    return ChainCheck(total, checked)
+
+
+def audit_chain_verify() -> tuple[bool, int, int | None]:
+    """Recompute the chain. Returns (intact, events checked, id of the first bad event)."""
+    result = audit_chain_check()
+    return result.intact, result.checked, result.bad_id

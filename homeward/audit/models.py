@@ -17,10 +17,11 @@ class Operation(models.TextChoices):
 
 
 class AuditEvent(models.Model):
-    """One processing event. Append-only: actions insert, nothing updates or deletes.
+    """One processing event. Append-only: actions insert, nothing updates or deletes, and the database
+    refuses to (triggers from migration 0002; docs/audit.md).
 
     Each row carries the hash of the one before, so a removed or altered row breaks the chain
-    (see homeward.audit.chain).
+    (homeward.audit.log.audit_chain_check, `homeward audit verify`).
     """
 
     occurred_at = models.DateTimeField(db_index=True)

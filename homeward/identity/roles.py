@@ -46,6 +46,7 @@ class Capability(models.TextChoices):
     # Data protection (homeward.dataprotection): subject access, retention review and erasure.
     MANAGE_DATA_PROTECTION = "manage_data_protection", "Answer subject access requests, review and erase"
     CORRECT_RECORDS = "correct_records", "Mark an episode as reported in error"
+    READ_AUDIT_LOG = "read_audit_log", "Search and export the audit log"
 
 
 _POLICE_CASEWORK = {
@@ -140,7 +141,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.VOLUNTARY_WORKER: frozenset(),
     # The commissioner's office funds community safety initiatives and keeps their register.
     Role.COMMISSIONER: frozenset({Capability.MANAGE_INITIATIVES}),
-    Role.AUDITOR: frozenset({Capability.VIEW_SHARING_RULES}),
+    Role.AUDITOR: frozenset({Capability.VIEW_SHARING_RULES, Capability.READ_AUDIT_LOG}),
     Role.ADMINISTRATOR: frozenset({Capability.VIEW_SHARING_RULES}),
 }
 

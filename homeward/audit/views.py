@@ -1,0 +1,172 @@
+"""The auditor's pages (AUD-8): search the log, page through it, export it. Each read is logged."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from homeward.audit.forms import AuditSearchForm
+from homeward.audit.log import audit_record
+from homeward.audit.models import AuditEvent, Operation
+from homeward.audit.selectors import audit_events_for, audit_object_types
+from homeward.identity.auth_views import require_recent_authentication
+from homeward.identity.models import User
+from homeward.identity.roles import Capability
+from homeward.web import requires
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 50_000
+# Beyond this many, an export's event lists the count of rows, not every id (like the report exports).
+MAX_LISTED_IDS = 10_000
+CSV_COLUMNS = [
+    "id",
+    "occurred_at",
+    "operation",
+    "event_type",
+    "object_type",
+    "object_ids",
+    "changed_fields",
+    "actor_user_id",
+    "actor_agency_id",
+    "acting_as",
+    "recipient_agency_id",
+    "reason_text",
+    "outcome",
+    "request_id",
+    "ip",
+    "prev_hash",
+    "hash",
+]
+
+
+def _actor(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _form(request: HttpRequest) -> AuditSearchForm:
+    data = request.GET if any(k in request.GET for k in AuditSearchForm.base_fields) else None
+    return AuditSearchForm(data, object_types=audit_object_types())
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@require_GET
+@requires(Capability.READ_AUDIT_LOG)
+def audit_search(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    form = _form(request)
+    context: dict[str, Any] = {"form": form, "searched": False}
+    if form.is_bound and form.is_valid():
+        search = form.search()
+        page = Paginator(audit_events_for(actor=actor, search=search), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        events = list(page.object_list)
+        usernames = dict(
+            User.objects.filter(pk__in={e.actor_user_id for e in events if e.actor_user_id}).values_list(
+                "pk", "username"
+            )
+        )
+        context.update(
+            searched=True,
+            page_obj=page,
+            rows=[(e, usernames.get(e.actor_user_id or 0, "")) for e in events],
+            query=_query_without_page(request),
+        )
+        # Reading the log is processing too: log which events were shown, and what was asked (AUD-8).
+        audit_record(
+            actor=actor,
+            operation=Operation.CONSULTATION,
+            event_type="audit_log.viewed",
+            object_type="audit_event",
+            object_ids=[e.pk for e in events],
+            reason=search.describe(),
+        )
+    return render(request, "audit/search.html", context)
+
+
+def _csv_cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    # A spreadsheet would run a cell starting like a formula; the log holds text people typed.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _as_dict(event: AuditEvent) -> dict[str, Any]:
+    data = {column: getattr(event, column) for column in CSV_COLUMNS}
+    data["occurred_at"] = event.occurred_at.isoformat()
+    return data
+
+
+def _write_csv(events: list[AuditEvent], out: io.StringIO) -> None:
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for event in events:
+        row = []
+        for column in CSV_COLUMNS:
+            value = getattr(event, column)
+            if column == "occurred_at":
+                value = value.isoformat()
+            elif column in ("object_ids", "changed_fields"):
+                value = " ".join(value)
+            row.append(_csv_cell(value))
+        writer.writerow(row)
+
+
+@require_GET
+@requires(Capability.READ_AUDIT_LOG)
+@require_recent_authentication
+def audit_export(request: HttpRequest) -> HttpResponse:
+    """The search's results as CSV (or JSON with ?format=json): a disclosure of the log to the auditor's organisation (AUD-3, AUD-8)."""
+    actor = _actor(request)
+    form = _form(request)
+    if not form.is_bound:
+        form = AuditSearchForm({}, object_types=audit_object_types())
+    if not form.is_valid():
+        return render(request, "audit/search.html", {"form": form, "searched": False}, status=400)
+    search = form.search()
+    events = audit_events_for(actor=actor, search=search)
+    count = events.count()
+    if count > EXPORT_LIMIT:
+        form.add_error(
+            None, f"{count} events match: narrow the search to {EXPORT_LIMIT:,} or fewer to export"
+        )
+        return render(request, "audit/search.html", {"form": form, "searched": False}, status=400)
+    rows = list(events)
+    as_json = request.GET.get("format") == "json"
+    ids = [e.pk for e in rows]
+    reason = f"export {search.describe()}; {len(ids)} events as {'JSON' if as_json else 'CSV'}"
+    audit_record(
+        actor=actor,
+        operation=Operation.DISCLOSURE,
+        event_type="audit_log.exported",
+        object_type="audit_event",
+        object_ids=ids if len(ids) <= MAX_LISTED_IDS else [],
+        recipient_agency_id=actor.organisation_id,
+        reason=reason if len(ids) <= MAX_LISTED_IDS else f"{reason} (ids not listed)",
+    )
+    if as_json:
+        body = json.dumps([_as_dict(e) for e in rows], indent=1)
+        response = HttpResponse(body, content_type="application/json")
+    else:
+        buffer = io.StringIO()
+        _write_csv(rows, buffer)
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    extension = "json" if as_json else "csv"
+    response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.{extension}"'
+    response["Cache-Control"] = "no-store"
+    return response
