@@ -1,8 +1,4 @@
-"""Menu entries this app adds for a signed-in user: (label, url name).
-
-Not yet listed in homeward/identity/context_processors.py (another app's file): adding
-`audit_items` to its loop puts "Audit log" in the auditor's menu.
-"""
+"""Menu entries this app adds for a signed-in user: (label, url name)."""
 
 from __future__ import annotations
 

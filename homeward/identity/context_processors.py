@@ -28,13 +28,21 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Sharing rules", "sharing_rules"))
     if user.can(Capability.MANAGE_DATA_PROTECTION):
         items.append(("Data protection", "dataprotection:queue"))
+    from homeward.audit.navigation import nav_items as audit_items
     from homeward.insights.navigation import nav_items as report_items
     from homeward.notifications.navigation import nav_items as notification_items
     from homeward.prevention.navigation import nav_items as prevention_items
     from homeward.protocols.navigation import nav_items as protocol_items
     from homeward.returns.navigation import nav_items as return_items
 
-    for extra in (notification_items, protocol_items, return_items, prevention_items, report_items):
+    for extra in (
+        notification_items,
+        protocol_items,
+        return_items,
+        prevention_items,
+        report_items,
+        audit_items,
+    ):
         items.extend(extra(user))
     return {
         "fully_signed_in": True,

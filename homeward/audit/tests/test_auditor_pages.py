@@ -220,6 +220,12 @@ def test_the_menu_entry_is_for_auditors_only(auditor, world):
     assert nav_items(world.supervisor) == []
 
 
+
+def test_the_auditor_finds_the_log_in_the_menu(auditor_client):
+    page = auditor_client.get(reverse("audit:search")).content.decode()
+    assert f'href="{reverse("audit:search")}"' in page and ">Audit log<" in page
+
+
 def test_export_as_json_for_the_commissioner(auditor_client, world):
     ruby = make_ruby(world)
     response = auditor_client.get(EXPORT, {"person": ruby.pk, "format": "json"})
