@@ -58,8 +58,10 @@ def profile_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     if not selectors.can_see_profiles(actor):
         raise PermissionDenied
-    name = request.GET.get("q", "")[:100]
-    stale_only = request.GET.get("stale") == "1"
+    # The name filter is posted, never put in the URL (security baseline DEP-3: no personal data in
+    # URLs, browser history or access logs).
+    name = request.POST.get("q", "")[:100] if request.method == "POST" else ""
+    stale_only = (request.POST if request.method == "POST" else request.GET).get("stale") == "1"
     rows = selectors.profiles_for(actor=actor, name=name, stale_only=stale_only)
     context = {
         "rows": rows,
