@@ -62,7 +62,12 @@ def test_templates_have_no_inline_script_or_style() -> None:
 
 
 def test_python_that_writes_markup_has_no_inline_style() -> None:
-    sources = [p for p in ROOT.rglob("*.py") if "tests" not in p.parts and "migrations" not in p.parts]
+    # homeward/security/ names the markup it refuses (uploads.py), so it is left out.
+    sources = [
+        p
+        for p in ROOT.rglob("*.py")
+        if not {"tests", "migrations", "security"} & set(p.relative_to(ROOT).parts)
+    ]
     offenders = {
         str(path.relative_to(ROOT)): found
         for path in sources
