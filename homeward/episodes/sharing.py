@@ -92,7 +92,7 @@ def location_visibility(actor: User) -> Q:
     org = _case_org(actor)
     if org is None:
         return NOTHING
-    if Basis.FORCE_ALL in bases_for(org):
+    if Basis.FORCE_ALL in bases_for(org) and org.is_police:
         return Q(force_id=org.pk)
     missing_from_visible = Q(
         pk__in=Episode.objects.filter(episode_visibility(actor))

@@ -21,6 +21,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from homeward.conftest import World
 from homeward.episodes import actions as episode_actions
 from homeward.episodes.selectors import episode_for, episodes_active_for
 from homeward.identity.models import District, Organisation, OrganisationKind, User
@@ -288,3 +289,26 @@ def test_selectors_show_exactly_what_the_sharing_rules_give(plan: Plan) -> None:
             raise _Rollback
     except _Rollback:
         pass
+
+
+def test_a_force_all_rule_granted_to_a_council_hides_nothing_its_other_rules_show(world: World) -> None:
+    """Found by the property above: `force_all` means "its own force", which a council is not. Granting
+    it to one matches no record, and must not replace what the council's other rules show."""
+    from homeward.episodes.tests.factories import make_ruby, report
+    from homeward.places.selectors import locations_visible_to
+
+    ruby = make_ruby(world)
+    report(world, ruby)
+
+    def seen() -> tuple[set[int], set[int], set[int]]:
+        partner = world.partner
+        return (
+            set(people_visible_to(partner).values_list("pk", flat=True)),
+            {row.episode.pk for row in episodes_active_for(actor=partner)},
+            set(locations_visible_to(partner).values_list("pk", flat=True)),
+        )
+
+    before = seen()
+    assert ruby.pk in before[0] and before[1] and world.oak_house.pk in before[2]
+    SharingRule.objects.create(organisation=world.council_b, basis=Basis.FORCE_ALL)
+    assert seen() == before
