@@ -16,6 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import register_converter
+from django.urls.converters import PathConverter
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
@@ -120,13 +122,22 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return api.create_response(request, {"detail": [issue]}, status=422)
 
 
+class _AnyPathConverter(PathConverter):
+    """Like `path`, but across line breaks too: Django's `.+` stops at a newline (found by schemathesis),
+    which let `/api/v1/people/a%0Ab` fall through to the HTML 404 page."""
+
+    regex = r"[\s\S]+"
+
+
+register_converter(_AnyPathConverter, "anypath")
+
 # Unknown URLs under /api/v1/ (including ids that are not numbers) get a JSON 404, not an HTML page.
 # Registered last, so that it only matches what no other route does.
 _fallback = Router()
 
 
 @_fallback.api_operation(
-    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None, include_in_schema=False
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{anypath:rest}", auth=None, include_in_schema=False
 )
 def _no_such_route(request: HttpRequest, rest: str) -> None:
     raise Http404(rest)

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Schema
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from homeward.errors import InvalidInput, NotAllowed
 from homeward.identity.models import User
@@ -29,10 +29,31 @@ def one_of(values: Iterable[str]) -> Any:
     return Literal.__getitem__(tuple(values))
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 class StrictInput(BaseModel):
-    """Every request body: unknown fields are an error (422), never silently dropped or assigned."""
+    """Every request body: unknown fields are an error (422), never silently dropped or assigned.
+
+    A NUL character anywhere is refused too (as Django's form fields do): PostgreSQL cannot store one in
+    text or JSON, so it would otherwise surface as a server error (found by schemathesis).
+    """
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_nul_characters(cls, data: Any) -> Any:
+        if _has_nul(data):
+            raise ValueError("Text must not contain NUL (\\x00) characters")
+        return data
 
 
 # --- Error bodies -----------------------------------------------------------------------------------

@@ -109,6 +109,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # CSP, Permissions-Policy, no-store on downloads (docs/security.md); before WhiteNoise so static
+    # files carry them too.
+    "homeward.security.middleware.SecurityHeadersMiddleware",
     "homeward.staticfiles.HomewardWhiteNoise",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -255,6 +258,35 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# P16: no inline script or style anywhere (homeward/security/tests/test_templates.py), so no nonces.
+# img-src allows data: for GOV.UK Frontend's inline icons in CSS; nothing is loaded from elsewhere.
+HOMEWARD_CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
+HOMEWARD_PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 # --- Static and uploaded files ---------------------------------------------------------------------

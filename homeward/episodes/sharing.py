@@ -68,8 +68,10 @@ def person_visibility(actor: User) -> Q:
     if org is None:
         return NOTHING
     bases = bases_for(org)
-    if Basis.FORCE_ALL in bases:
+    if Basis.FORCE_ALL in bases and org.is_police:
         return Q(force_id=org.pk)
+    # FORCE_ALL granted to anyone else matches no record (episodes: force_id is a police force); it must
+    # not hide the people its other bases show (found by homeward/security/tests/test_never_across_…).
     q = Q(owner_id=org.pk) | _has_visible_episode(actor)
     if Basis.PLACING_AUTHORITY in bases:
         q |= Q(placing_authority_id=org.pk)
@@ -90,7 +92,7 @@ def location_visibility(actor: User) -> Q:
     org = _case_org(actor)
     if org is None:
         return NOTHING
-    if Basis.FORCE_ALL in bases_for(org):
+    if Basis.FORCE_ALL in bases_for(org) and org.is_police:
         return Q(force_id=org.pk)
     missing_from_visible = Q(
         pk__in=Episode.objects.filter(episode_visibility(actor))

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
@@ -31,6 +29,7 @@ from homeward.people.models import (
     Sex,
 )
 from homeward.people.search import person_index
+from homeward.security.uploads import image_upload_checked, image_upload_problem
 
 if TYPE_CHECKING:
     from homeward.identity.models import District, Organisation, User
@@ -293,17 +292,6 @@ def person_marker_add(
     return obj
 
 
-# Photos are checked by their first bytes, not by the name or the browser's claim.
-_IMAGE_SIGNATURES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
-
-
-def _sniff_image(head: bytes) -> str | None:
-    for signature, content_type in _IMAGE_SIGNATURES.items():
-        if head.startswith(signature):
-            return content_type
-    return None
-
-
 @transaction.atomic
 def person_photo_add(
     *,
@@ -318,25 +306,21 @@ def person_photo_add(
         raise NotAllowed("Your role cannot add photos")
     _refuse_if_merged(person)
     errors: dict[str, str] = {}
-    if upload.size is None or upload.size > settings.HOMEWARD_PHOTO_MAX_BYTES:
-        errors["image"] = (
-            f"The photo must be smaller than {settings.HOMEWARD_PHOTO_MAX_BYTES // (1024 * 1024)} MB"
-        )
-    content_type = _sniff_image(upload.read(16))
-    upload.seek(0)
-    if content_type is None:
-        errors["image"] = "The photo must be a JPEG or PNG image"
+    # Size, extension, real type and structure (homeward/security/uploads.py, baseline DEP-4).
+    problem = image_upload_problem(upload)
+    if problem:
+        errors["image"] = problem
     if taken_on > timezone.localdate():
         errors["taken_on"] = "The date taken must be today or in the past"
     if errors:
         raise InvalidInput(errors)
-    assert content_type is not None
+    checked = image_upload_checked(upload)
     # A random stored name: the uploader's file name can carry personal data or path tricks.
-    upload.name = f"{uuid.uuid4().hex}.{'jpg' if content_type == 'image/jpeg' else 'png'}"
+    upload.name = checked.stored_name
     photo = PersonPhoto.objects.create(
         person=person,
         image=upload,
-        content_type=content_type,
+        content_type=checked.content_type,
         taken_on=taken_on,
         caption=caption.strip()[:200],
         supplied_by=supplied_by,

@@ -101,7 +101,7 @@ class PersonCreateForm(forms.Form):
 
 
 class PhotoForm(forms.Form):
-    image = forms.FileField(label="Photo (JPEG or PNG)")
+    image = forms.FileField(label="Photo (JPEG, PNG or WebP)")
     taken_on = forms.DateField(label="Date taken", widget=forms.DateInput(attrs={"type": "date"}))
     caption = forms.CharField(max_length=200, required=False)
     supplied_by = forms.CharField(label="Supplied by", max_length=200)

@@ -24,6 +24,7 @@ from homeward.people.selectors import (
     person_photo_for,
 )
 from homeward.places.selectors import locations_visible_to
+from homeward.security.uploads import EXTENSION_FOR
 from homeward.web import apply_action, requires
 
 # The search typed at step 1 is carried to "create a new person" in the session, never in the URL.
@@ -142,9 +143,17 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Capability.VIEW_CASES)
 def person_photo(request: HttpRequest, pk: int) -> FileResponse:
     photo = person_photo_for(actor=_actor(request), pk=pk)
-    response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
-    response["Content-Disposition"] = "inline"
+    # DEP-4: an attachment with a name made here, never sniffed, never run as a document if opened
+    # directly; an <img> still shows it. no-store comes from homeward.security.middleware.
+    extension = EXTENSION_FOR.get(photo.content_type, "bin")
+    response = FileResponse(
+        photo.image.open("rb"),
+        content_type=photo.content_type,
+        as_attachment=True,
+        filename=f"photo-{photo.pk}.{extension}",
+    )
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 

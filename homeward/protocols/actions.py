@@ -9,11 +9,9 @@ version (a keeper mid-edit is not told to start again because a colleague added 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -42,6 +40,7 @@ from homeward.protocols.selectors import (
     people_for_new_profile,
     report_visibility,
 )
+from homeward.security.uploads import image_upload_checked, image_upload_problem
 from homeward.versioning import update_if_unchanged
 
 if TYPE_CHECKING:
@@ -263,10 +262,6 @@ def profile_close(
     return profile
 
 
-# Photos are checked by their first bytes, not by the name or the browser's claim.
-_IMAGE_SIGNATURES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
-
-
 @transaction.atomic
 def profile_photo_add(
     *, actor: User, profile: ProtocolProfile, upload: UploadedFile, taken_on: dt.date, caption: str = ""
@@ -274,28 +269,24 @@ def profile_photo_add(
     """A recent photo from the holder: stored with the person's photos, and chosen for the profile."""
     _require_keeper(actor, profile)
     errors: dict[str, str] = {}
-    limit = settings.HOMEWARD_PHOTO_MAX_BYTES
-    if upload.size is None or upload.size > limit:
-        errors["image"] = f"The photo must be smaller than {limit // (1024 * 1024)} MB"
-    head = upload.read(16)
-    upload.seek(0)
-    content_type = next((ct for sig, ct in _IMAGE_SIGNATURES.items() if head.startswith(sig)), None)
-    if content_type is None:
-        errors["image"] = "The photo must be a JPEG or PNG image"
+    # Size, extension, real type and structure (homeward/security/uploads.py, baseline DEP-4).
+    problem = image_upload_problem(upload)
+    if problem:
+        errors["image"] = problem
     if taken_on > timezone.localdate():
         errors["taken_on"] = "The date taken must be today or in the past"
     if len(caption) > 200:
         errors["caption"] = "The caption can be at most 200 characters"
     if errors:
         raise InvalidInput(errors)
-    assert content_type is not None
+    checked = image_upload_checked(upload)
     # A random stored name: the uploader's file name can carry personal data or path tricks.
-    upload.name = f"{uuid.uuid4().hex}.{'jpg' if content_type == 'image/jpeg' else 'png'}"
+    upload.name = checked.stored_name
     now = timezone.now()
     photo = PersonPhoto.objects.create(
         person=profile.person,
         image=upload,
-        content_type=content_type,
+        content_type=checked.content_type,
         taken_on=taken_on,
         caption=caption.strip(),
         supplied_by=f"{actor.organisation} ({profile.get_scheme_display()})"[:200],

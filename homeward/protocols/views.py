@@ -33,6 +33,7 @@ from homeward.protocols.models import (
     ReportStatus,
     Scheme,
 )
+from homeward.security.uploads import EXTENSION_FOR
 from homeward.web import apply_action, requires
 
 # The session key the police report page reads its pre-fill from (see report_prefill_initial).
@@ -58,8 +59,10 @@ def profile_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     if not selectors.can_see_profiles(actor):
         raise PermissionDenied
-    name = request.GET.get("q", "")[:100]
-    stale_only = request.GET.get("stale") == "1"
+    # The name filter is posted, never put in the URL (security baseline DEP-3: no personal data in
+    # URLs, browser history or access logs).
+    name = request.POST.get("q", "")[:100] if request.method == "POST" else ""
+    stale_only = (request.POST if request.method == "POST" else request.GET).get("stale") == "1"
     rows = selectors.profiles_for(actor=actor, name=name, stale_only=stale_only)
     context = {
         "rows": rows,
@@ -274,9 +277,15 @@ def profile_review(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Capability.VIEW_CASES)
 def profile_photo(request: HttpRequest, pk: int) -> FileResponse:
     photo = selectors.profile_photo_for(actor=_actor(request), pk=pk)
-    response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
-    response["Content-Disposition"] = "inline"
+    # DEP-4: as people.views.person_photo — an attachment with a generated name, never sniffed or run.
+    response = FileResponse(
+        photo.image.open("rb"),
+        content_type=photo.content_type,
+        as_attachment=True,
+        filename=f"photo-{photo.pk}.{EXTENSION_FOR.get(photo.content_type, 'bin')}",
+    )
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 

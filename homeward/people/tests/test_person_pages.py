@@ -76,7 +76,7 @@ def test_photo_upload_checks_type_and_serves_through_an_access_check(client, wor
         reverse("person_add_photo", args=[person.pk]),
         {"image": fake, "taken_on": "2026-01-02", "supplied_by": "Mother"},
     )
-    assert response.status_code == 200 and "JPEG or PNG" in response.content.decode()
+    assert response.status_code == 200 and "JPEG, PNG or WebP" in response.content.decode()
     assert PersonPhoto.objects.count() == 0
     png = SimpleUploadedFile("Kai Brennan at home.png", TINY_PNG, content_type="application/octet-stream")
     response = client.post(

@@ -19,7 +19,11 @@ from homeward.places.models import Location, LocationCategory
 from homeward.protocols import actions
 from homeward.protocols.models import ProfileMissingReport, ProtocolProfile
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+# The smallest valid PNG (a 1x1 image): uploads are checked for structure, not only the signature.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d4944415478da63f8cfc0f01f0005000201a3e5b5a40000000049454e44ae426082"
+)
 
 
 @dataclass

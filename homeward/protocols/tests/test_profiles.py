@@ -308,7 +308,7 @@ def test_photo_upload_checks_the_bytes_and_is_served_only_to_those_who_see_the_p
         reverse("protocols:photo_add", args=[profile.pk]),
         {"image": fake, "taken_on": timezone.localdate().isoformat()},
     )
-    assert response.status_code == 200 and "must be a JPEG or PNG image" in response.content.decode()
+    assert response.status_code == 200 and "must be a JPEG, PNG or WebP image" in response.content.decode()
     assert not PersonPhoto.objects.exists()
     actions.profile_photo_add(
         actor=world.care_staff, profile=profile, upload=png(), taken_on=timezone.localdate()
@@ -316,6 +316,8 @@ def test_photo_upload_checks_the_bytes_and_is_served_only_to_those_who_see_the_p
     served = client.get(reverse("protocols:photo", args=[profile.pk]))
     assert served.status_code == 200 and served["Content-Type"] == "image/png"
     assert b"".join(served.streaming_content).startswith(b"\x89PNG")
+    assert served["Content-Disposition"].startswith("attachment;")
+    assert "no-store" in served["Cache-Control"]
     for user in (extra.care_d, world.outsider):
         client.logout()
         login(client, user)

@@ -105,11 +105,11 @@ def test_police_list_shows_profiles_in_the_force(client, world):
     profile = make_profile(world)
     submit_report(world, profile)
     login(client, world.call_handler)
-    body = client.get(reverse("protocols:list"), {"q": "hartley"}).content.decode()
+    body = client.post(reverse("protocols:list"), {"q": "hartley"}).content.decode()
     assert f'data-profile="{profile.pk}"' in body
     assert (
         f'data-profile="{profile.pk}"'
-        not in client.get(reverse("protocols:list"), {"q": "nobody"}).content.decode()
+        not in client.post(reverse("protocols:list"), {"q": "nobody"}).content.decode()
     )
     listed = AuditEvent.objects.filter(
         event_type="profile.listed", actor_user_id=world.call_handler.pk
