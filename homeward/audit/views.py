@@ -64,8 +64,8 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
+@requires(Capability.READ_AUDIT_LOG)  # first: a signed-out visitor is sent to sign in, whatever the method
 @require_GET
-@requires(Capability.READ_AUDIT_LOG)
 def audit_search(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     form = _form(request)
@@ -126,8 +126,8 @@ def _write_csv(events: list[AuditEvent], out: io.StringIO) -> None:
         writer.writerow(row)
 
 
-@require_GET
 @requires(Capability.READ_AUDIT_LOG)
+@require_GET
 @require_recent_authentication
 def audit_export(request: HttpRequest) -> HttpResponse:
     """The search's results as CSV (or JSON with ?format=json): a disclosure of the log to the auditor's organisation (AUD-3, AUD-8)."""

@@ -220,7 +220,6 @@ def test_the_menu_entry_is_for_auditors_only(auditor, world):
     assert nav_items(world.supervisor) == []
 
 
-
 def test_the_auditor_finds_the_log_in_the_menu(auditor_client):
     page = auditor_client.get(reverse("audit:search")).content.decode()
     assert f'href="{reverse("audit:search")}"' in page and ">Audit log<" in page
