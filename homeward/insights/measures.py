@@ -23,6 +23,7 @@ from django.db.models import (
     Exists,
     F,
     Func,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -400,8 +401,18 @@ def children_missing_rolling_12m(
     force's report, not distinct children. The latest month is counted up to `until` only, so it is
     flagged `complete: false` when `until` is not its last day. One query of conditional counts."""
     window = _RollingWindow(months, until)
-    counts = recorded_episodes(district).filter(window.reported_q()).aggregate(**window.counts())
-    return window.rows([counts[f"m{i}"] for i in range(len(window.starts))])
+    per_month = [0] * len(window.starts)
+    rows = (
+        recorded_episodes(district)
+        .filter(window.reported_q())
+        .annotate(month=window.month_index())
+        .order_by()
+        .values("month")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        per_month[row["month"]] = row["n"]
+    return window.rows(per_month)
 
 
 def children_missing_rolling_12m_by_district(
@@ -411,14 +422,17 @@ def children_missing_rolling_12m_by_district(
     rows, {district id: its rows}), from one query grouped by district (the force's months are the sum
     of its districts'). The measures page shows the force and each district."""
     window = _RollingWindow(months, until)
-    per_district = {
-        row["district_id"]: [row[f"m{i}"] for i in range(len(window.starts))]
-        for row in recorded_episodes()
+    per_district: dict[int, list[int]] = {}
+    rows = (
+        recorded_episodes()
         .filter(window.reported_q())
+        .annotate(month=window.month_index())
         .order_by()
-        .values("district_id")
-        .annotate(**window.counts())
-    }
+        .values("district_id", "month")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        per_district.setdefault(row["district_id"], [0] * len(window.starts))[row["month"]] = row["n"]
     force = [sum(months_) for months_ in zip(*per_district.values(), strict=True)] or [0] * len(window.starts)
     return window.rows(force), {pk: window.rows(counts) for pk, counts in per_district.items()}
 
@@ -439,12 +453,19 @@ class _RollingWindow:
     def reported_q(self) -> Q:
         return Q(is_child=True, reported_at__gte=self.bounds[0], reported_at__lt=self.bounds[-1])
 
-    def counts(self) -> dict[str, Count]:
-        b = self.bounds
-        return {
-            f"m{i}": Count("id", filter=Q(reported_at__gte=b[i], reported_at__lt=b[i + 1]))
-            for i in range(len(self.starts))
-        }
+    def month_index(self, low: int = 0, high: int | None = None) -> Any:
+        """The index of the month an episode's report falls in, as a binary search in SQL (nested
+        CASE over the local-midnight bounds): about six comparisons a row instead of one per month.
+        Rows are already within [bounds[0], bounds[-1])."""
+        high = len(self.starts) - 1 if high is None else high
+        if low == high:
+            return Value(low)
+        mid = (low + high + 1) // 2  # month `mid` starts at bounds[mid]
+        return Case(
+            When(reported_at__lt=self.bounds[mid], then=self.month_index(low, mid - 1)),
+            default=self.month_index(mid, high),
+            output_field=IntegerField(),
+        )
 
     def rows(self, per_month: list[int]) -> list[dict[str, Any]]:
         out = []
