@@ -48,29 +48,21 @@ EPISODES_PER_YEAR = 330_000
 CHUNK_PEOPLE = 20_000
 
 
-class CopyTable:
-    """Rows for one model written with COPY ... FROM STDIN (PostgreSQL): the same interface as
-    generator.Table (values by attribute name, the rest the field's default, ids reserved here), but
-    each flush streams its rows instead of binding parameters row by row."""
+class CopyTable(Table):
+    """Rows for one model written with COPY ... FROM STDIN (PostgreSQL): generator.Table's interface
+    (values by attribute name, the rest the field's default, ids reserved here), but each flush streams
+    its rows instead of binding parameters row by row, and values go in as given (psycopg adapts them;
+    JSON defaults are written as JSON text)."""
 
     def __init__(self, model: type[models.Model]) -> None:
-        self.model = model
+        super().__init__(model)
         fields = list(model._meta.concrete_fields)
-        self.attnames = [f.attname for f in fields]
         self.index = {name: i for i, name in enumerate(self.attnames)}
         self.defaults = [None if f.primary_key else _copy_value(f, f.get_default()) for f in fields]
         qn = connection.ops.quote_name
         columns = ", ".join(qn(f.column) for f in fields)
         self.sql = f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN"
-        last = model._default_manager.aggregate(m=models.Max("pk"))["m"]
-        self.next_id = (last or 0) + 1
-        self.rows: list[list[Any]] = []
-        self.written = 0
-
-    def reserve(self) -> int:
-        pk = self.next_id
-        self.next_id += 1
-        return pk
+        self.copy_rows: list[list[Any]] = []
 
     def add(self, values: dict[str, Any]) -> int:
         row = list(self.defaults)
@@ -79,17 +71,17 @@ class CopyTable:
         row[0] = pk
         for name, value in values.items():
             row[self.index[name]] = value  # KeyError on a misspelt field, never a silent drop
-        self.rows.append(row)
+        self.copy_rows.append(row)
         return int(pk)
 
     def flush(self) -> None:
-        if not self.rows:
+        if not self.copy_rows:
             return
         with connection.cursor() as cursor, cursor.cursor.copy(self.sql) as copy:
-            for row in self.rows:
+            for row in self.copy_rows:
                 copy.write_row(row)
-        self.written += len(self.rows)
-        self.rows = []
+        self.written += len(self.copy_rows)
+        self.copy_rows = []
 
 
 def _copy_value(f: models.Field[Any, Any], value: Any) -> Any:
