@@ -67,3 +67,21 @@ class AuditArchive(models.Model):
     def __str__(self) -> str:
         return f"archive through event {self.archived_through_id} ({self.count} events)"
 
+
+class AuditAnomalyReport(models.Model):
+    """The weekly review of one force's audit log (P13, `homeward.audit.anomalies`): user ids and counts
+    only. One per force and week; the sweep that makes it emails the force's supervisors a notice."""
+
+    force = models.ForeignKey("identity.Organisation", on_delete=models.PROTECT, related_name="+")
+    week_ending = models.DateField()  # the Sunday; the report covers the seven local days up to it
+    created_at = models.DateTimeField()
+    findings = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-week_ending", "force_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["force", "week_ending"], name="audit_anomaly_report_once_a_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"audit anomalies, force {self.force_id}, week ending {self.week_ending}"
