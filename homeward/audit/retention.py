@@ -128,36 +128,47 @@ class ArchiveFileCheck:
 def verify_archive_file(path: Path) -> ArchiveFileCheck:
     """Recompute the chain inside an archive file, and compare it with the database's record of it."""
     sha = file_sha256(path)
-    lines = path.read_text(encoding="utf-8").splitlines()
 
     def fail(
         problem: str, count: int = 0, first: int | None = None, last: int | None = None
     ) -> ArchiveFileCheck:
         return ArchiveFileCheck(count, first, last, "", sha, problem)
 
-    try:
-        header, footer = json.loads(lines[0]), json.loads(lines[-1])
-    except (IndexError, json.JSONDecodeError):
-        return fail("not an audit archive: no header and footer lines")
-    if header.get("format") != ARCHIVE_FORMAT or footer.get("format") != ARCHIVE_FORMAT or len(lines) < 2:
-        return fail("not an audit archive: no header and footer lines")
-    prev = header.get("starts_after_hash", "")
-    first_id = last_id = None
-    count = 0
-    for number, text in enumerate(lines[1:-1], start=2):
+    with path.open(encoding="utf-8") as handle:
         try:
-            event = _event_from(json.loads(text))
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError):
-            return fail(f"line {number} is not an audit event", count, first_id, last_id)
-        if event.prev_hash != prev:
-            return fail(f"line {number} (event {event.pk}): its link to the previous event does not match")
-        if event_digest(event) != event.hash:
-            return fail(f"line {number} (event {event.pk}): its contents no longer match its hash (altered)")
-        first_id = event.pk if first_id is None else first_id
-        last_id = event.pk
-        prev = event.hash
-        count += 1
-    if footer.get("count") != count or footer.get("anchor_hash") != prev:
+            header = json.loads(handle.readline())
+        except json.JSONDecodeError:
+            return fail("not an audit archive: no header line")
+        if not isinstance(header, dict) or header.get("format") != ARCHIVE_FORMAT:
+            return fail("not an audit archive: no header line")
+        prev = header.get("starts_after_hash", "")
+        first_id = last_id = None
+        count = 0
+        footer: Any = None
+        for number, text in enumerate(handle, start=2):
+            if footer is not None:
+                return fail(f"line {number} comes after the footer", count, first_id, last_id)
+            try:
+                row = json.loads(text)
+                if row.get("format") == ARCHIVE_FORMAT:
+                    footer = row
+                    continue
+                event = _event_from(row)
+            except (json.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError):
+                return fail(f"line {number} is not an audit event", count, first_id, last_id)
+            if event.prev_hash != prev:
+                return fail(
+                    f"line {number} (event {event.pk}): its link to the previous event does not match"
+                )
+            if event_digest(event) != event.hash:
+                return fail(
+                    f"line {number} (event {event.pk}): its contents no longer match its hash (altered)"
+                )
+            first_id = event.pk if first_id is None else first_id
+            last_id = event.pk
+            prev = event.hash
+            count += 1
+    if footer is None or footer.get("count") != count or footer.get("anchor_hash") != prev:
         return fail(
             "the footer's count or anchor does not match the events in the file", count, first_id, last_id
         )
@@ -196,20 +207,23 @@ def archive_before(before: dt.date, out: Path) -> ArchiveResult:
     # A contiguous prefix of the chain: everything before the first event on or after the cut-off.
     first_kept = online.filter(occurred_at__gte=cutoff).values_list("id", flat=True).first()
     chosen = online.filter(id__lt=first_kept) if first_kept is not None else online
-    events = list(chosen)
-    if not events:
+    first = chosen.first()
+    last = chosen.last()
+    if first is None or last is None:
         return ArchiveResult(0, None, None, "", "")
+    count = 0
     starts_after = anchor.anchor_hash if anchor else GENESIS_HASH
-    first, last = events[0], events[-1]
+    # Streamed: seven years of a force's log need not fit in memory.
     with out.open("x", encoding="utf-8") as handle:
         header = {"format": ARCHIVE_FORMAT, "version": 1, "starts_after_hash": starts_after}
         handle.write(json.dumps(header, sort_keys=True) + "\n")
-        for event in events:
+        for event in chosen.filter(id__lte=last.pk).iterator(chunk_size=2000):
             handle.write(_line(event) + "\n")
-        footer = {"format": ARCHIVE_FORMAT, "count": len(events), "anchor_hash": last.hash}
+            count += 1
+        footer = {"format": ARCHIVE_FORMAT, "count": count, "anchor_hash": last.hash}
         handle.write(json.dumps(footer, sort_keys=True) + "\n")
     written = verify_archive_file(out)
-    if not written.intact or written.count != len(events):
+    if not written.intact or written.count != count or written.anchor_hash != last.hash:
         raise ArchiveError(f"the archive file did not verify ({written.problem}); nothing was removed")
     with transaction.atomic():
         with audit_maintenance():
@@ -217,7 +231,7 @@ def archive_before(before: dt.date, out: Path) -> ArchiveResult:
         AuditArchive.objects.create(
             archived_through_id=last.pk,
             anchor_hash=last.hash,
-            count=len(events),
+            count=count,
             file_sha256=written.sha256,
             created_at=timezone.now(),
         )
@@ -228,9 +242,9 @@ def archive_before(before: dt.date, out: Path) -> ArchiveResult:
             object_type="audit_event",
             object_ids=[first.pk, last.pk],
             reason=(
-                f"archived {len(events)} events {first.pk}..{last.pk} "
+                f"archived {count} events {first.pk}..{last.pk} "
                 f"occurred {first.occurred_at.isoformat()}..{last.occurred_at.isoformat()}; "
                 f"anchor {last.hash}; file sha256 {written.sha256}"
             ),
         )
-    return ArchiveResult(len(events), first.pk, last.pk, last.hash, written.sha256)
+    return ArchiveResult(count, first.pk, last.pk, last.hash, written.sha256)

@@ -177,3 +177,40 @@ def test_the_system_check_refuses_less_than_a_year(days, fails):
     with override_settings(HOMEWARD_AUDIT_RETENTION_DAYS=days):
         ids = [message.id for message in run_checks(tags=["security"])]
     assert ("homeward.E301" in ids) is fails
+
+
+def test_a_truncated_file_or_one_not_an_archive_is_detected(history, tmp_path):
+    out, _ = _archive(tmp_path)
+    lines = out.read_text().splitlines()
+    out.write_text("\n".join(lines[:-1]) + "\n")  # the footer lost
+    with pytest.raises(CommandError, match="footer"):
+        call_command("audit", "verify-archive", str(out), stdout=StringIO())
+    other = tmp_path / "notes.txt"
+    other.write_text("hello\n")
+    with pytest.raises(CommandError, match="not an audit archive"):
+        call_command("audit", "verify-archive", str(other), stdout=StringIO())
+
+
+def test_a_recomputed_file_no_longer_matches_the_database_record(history, tmp_path):
+    """Someone rewrites an event and recomputes every hash after it: the file is consistent but is not
+    the one the database recorded."""
+    from homeward.audit.log import event_digest
+    from homeward.audit.retention import _event_from, _line
+
+    out, _ = _archive(tmp_path)
+    lines = out.read_text().splitlines()
+    prev = json.loads(lines[0])["starts_after_hash"]
+    for index in range(1, len(lines) - 1):
+        event = _event_from(json.loads(lines[index]))
+        if index == 2:
+            event.object_ids = ["999"]
+        event.prev_hash = prev
+        event.hash = event_digest(event)
+        prev = event.hash
+        lines[index] = _line(event)
+    footer = json.loads(lines[-1])
+    footer["anchor_hash"] = prev
+    lines[-1] = json.dumps(footer, sort_keys=True)
+    out.write_text("\n".join(lines) + "\n")
+    with pytest.raises(CommandError, match="differs from the archive recorded in the database"):
+        call_command("audit", "verify-archive", str(out), stdout=StringIO())
