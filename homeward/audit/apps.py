@@ -10,6 +10,7 @@ class AuditConfig(AppConfig):
         from django.db import connections
         from django.db.backends.signals import connection_created
 
+        from homeward.audit import checks  # noqa: F401  (registers the retention check)
         from homeward.audit.guard import register_sqlite_function
 
         connection_created.connect(register_sqlite_function, dispatch_uid="homeward.audit.sqlite_guard")

@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from homeward.audit.models import AuditEvent, Operation
+from homeward.audit.models import AuditArchive, AuditEvent, Operation
 
 if TYPE_CHECKING:
     from homeward.identity.models import User
 
 GENESIS_HASH = "0" * 64
+# The event an archive run writes (homeward.audit.retention); verify checks the anchor against it.
+ARCHIVED_EVENT = "audit_log.archived"
 # Any fixed 64-bit number: it names the lock that serialises the audit chain on PostgreSQL.
 _CHAIN_LOCK_KEY = 7_406_117_262
 
@@ -78,6 +80,13 @@ def audit_record(
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
         last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+        if last is None:
+            # Every earlier event archived (homeward.audit.retention): link to the latest anchor.
+            last = (
+                AuditArchive.objects.order_by("-archived_through_id")
+                .values_list("anchor_hash", flat=True)
+                .first()
+            )
         event = AuditEvent(
             occurred_at=timezone.now(),
             actor_user_id=getattr(actor, "pk", None),
@@ -129,15 +138,24 @@ class ChainCheck:
 
 
 def audit_chain_check() -> ChainCheck:
-    """Recompute the chain from the genesis hash and stop at the first event that does not fit.
+    """Recompute the chain from its start and stop at the first event that does not fit.
 
-    A row altered in place no longer matches its own hash; a row removed leaves the next one pointing
-    at a hash that is not its predecessor's; a row inserted out of band does both.
+    The start is the genesis hash or, once events have been archived (`homeward.audit.retention`), the
+    anchor of the latest archive: the hash of the last event it removed. A row altered in place no longer
+    matches its own hash; a row removed leaves the next one pointing at a hash that is not its
+    predecessor's; a row inserted out of band does both. An anchor row added or changed behind the
+    application's back is caught too: the archive's own `audit_log.archived` event, in the chain after
+    it, must name the same anchor.
     """
-    total = AuditEvent.objects.count()
-    prev = GENESIS_HASH
+    anchor = AuditArchive.objects.order_by("-archived_through_id").first()
+    prev = anchor.anchor_hash if anchor else GENESIS_HASH
+    events = AuditEvent.objects.order_by("id")
+    if anchor:
+        events = events.filter(id__gt=anchor.archived_through_id)
+    total = events.count()
     checked = 0
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+    anchor_logged = anchor is None
+    for event in events.iterator(chunk_size=2000):
         if event.prev_hash != prev:
             return ChainCheck(
                 total,
@@ -149,8 +167,21 @@ def audit_chain_check() -> ChainCheck:
             )
         if event_digest(event) != event.hash:
             return ChainCheck(total, checked, event.pk, "its contents no longer match its hash (altered)")
+        if (
+            anchor
+            and event.event_type == ARCHIVED_EVENT
+            and f"anchor {anchor.anchor_hash}" in event.reason_text
+        ):
+            anchor_logged = True
         prev = event.hash
         checked += 1
+    if not anchor_logged and anchor is not None:
+        return ChainCheck(
+            total,
+            checked,
+            anchor.archived_through_id,
+            "the archive anchor it starts from is not named by any audit_log.archived event in the chain",
+        )
     return ChainCheck(total, checked)
 
 

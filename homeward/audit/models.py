@@ -48,3 +48,40 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.event_type} {self.object_type} {self.object_ids}"
+
+
+class AuditArchive(models.Model):
+    """One archive run (AUD-9, `homeward audit archive`): the oldest events up to `archived_through_id`
+    were written to a file and removed. `anchor_hash` is the hash of the last archived event, so
+    `audit_chain_check` starts from it; `file_sha256` identifies the file. Counts and hashes only."""
+
+    archived_through_id = models.BigIntegerField(unique=True)
+    anchor_hash = models.CharField(max_length=64)
+    count = models.PositiveIntegerField()
+    file_sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["archived_through_id"]
+
+    def __str__(self) -> str:
+        return f"archive through event {self.archived_through_id} ({self.count} events)"
+
+
+class AuditAnomalyReport(models.Model):
+    """The weekly review of one force's audit log (P13, `homeward.audit.anomalies`): user ids and counts
+    only. One per force and week; the sweep that makes it emails the force's supervisors a notice."""
+
+    force = models.ForeignKey("identity.Organisation", on_delete=models.PROTECT, related_name="+")
+    week_ending = models.DateField()  # the Sunday; the report covers the seven local days up to it
+    created_at = models.DateTimeField()
+    findings = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-week_ending", "force_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["force", "week_ending"], name="audit_anomaly_report_once_a_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"audit anomalies, force {self.force_id}, week ending {self.week_ending}"

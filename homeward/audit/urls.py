@@ -8,4 +8,5 @@ app_name = "audit"
 urlpatterns = [
     path("", views.audit_search, name="search"),
     path("export/", views.audit_export, name="export"),
+    path("anomalies/", views.audit_anomalies, name="anomalies"),
 ]

@@ -7,6 +7,8 @@ import io
 import json
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -15,11 +17,11 @@ from django.views.decorators.http import require_GET
 
 from homeward.audit.forms import AuditSearchForm
 from homeward.audit.log import audit_record
-from homeward.audit.models import AuditEvent, Operation
+from homeward.audit.models import AuditAnomalyReport, AuditEvent, Operation
 from homeward.audit.selectors import audit_events_for, audit_object_types
 from homeward.identity.auth_views import require_recent_authentication
 from homeward.identity.models import User
-from homeward.identity.roles import Capability
+from homeward.identity.roles import Capability, Role
 from homeward.web import requires
 
 PAGE_SIZE = 50
@@ -170,3 +172,31 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.{extension}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+ANOMALY_READERS = {Role.AUDITOR, Role.SUPERVISOR}
+
+
+@login_required
+@require_GET
+def audit_anomalies(request: HttpRequest) -> HttpResponse:
+    """The latest weekly audit review of the user's force (P13): auditors and supervisors only."""
+    actor = _actor(request)
+    if actor.role not in ANOMALY_READERS:
+        raise PermissionDenied
+    force_id = actor.organisation.force_id if actor.organisation is not None else None
+    report = AuditAnomalyReport.objects.filter(force_id=force_id).order_by("-week_ending").first()
+    rows: list[tuple[dict[str, Any], str]] = []
+    if report is not None:
+        usernames = dict(
+            User.objects.filter(pk__in={f["user_id"] for f in report.findings}).values_list("pk", "username")
+        )
+        rows = [(f, usernames.get(f["user_id"], "")) for f in report.findings]
+        audit_record(
+            actor=actor,
+            operation=Operation.CONSULTATION,
+            event_type="audit_anomalies.viewed",
+            object_type="audit_anomaly_report",
+            object_ids=[report.pk],
+        )
+    return render(request, "audit/anomalies.html", {"report": report, "rows": rows})

@@ -38,6 +38,10 @@ def clocks_sweep() -> int:
     from homeward.insights.delivery import deliver_weekly_reports
 
     deliver_weekly_reports(now=timezone.now())
+    # Monday morning too: each force's weekly audit review to its supervisors (P13; once a week).
+    from homeward.audit.anomalies import deliver_anomaly_reports
+
+    deliver_anomaly_reports(now=timezone.now())
     # Accounts unused for 90 days are disabled (security baseline P11).
     from homeward.identity.accounts import accounts_disable_inactive
 
