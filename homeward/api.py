@@ -24,6 +24,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from homeward.episodes.api import router as episodes_router
 from homeward.errors import DomainError, EditConflict, IllegalTransition, InvalidInput, NotAllowed
+from homeward.idempotency.keys import install as install_idempotency_keys
 from homeward.identity.api_tokens import api_token_user
 from homeward.identity.models import User
 from homeward.people.api import router as people_router
@@ -62,6 +63,8 @@ api = NinjaAPI(
     # The interactive docs page would load Swagger UI from a CDN; the spec itself is served.
     docs_url=None,
 )
+# `Idempotency-Key` on every write (docs/decisions/0004-idempotency.md).
+install_idempotency_keys(api)
 
 
 def _detail(message: str) -> dict[str, str]:

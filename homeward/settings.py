@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "homeward.insights",
     "homeward.dataprotection",
     "homeward.demo",
+    "homeward.idempotency",
 ]
 
 MIDDLEWARE = [

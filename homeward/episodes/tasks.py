@@ -46,6 +46,10 @@ def clocks_sweep() -> int:
     from homeward.identity.accounts import accounts_disable_inactive
 
     accounts_disable_inactive(now=timezone.now())
+    # API idempotency keys older than 24 h (security baseline REL-2).
+    from homeward.idempotency.keys import prune_idempotency_keys
+
+    prune_idempotency_keys(now=timezone.now())
     return moved
 
 
