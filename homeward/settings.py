@@ -336,6 +336,10 @@ LOGGING = {
 
 # --- Domain settings -------------------------------------------------------------------------------
 # The risk scale, lowest first. Codes are stored; labels are shown.
+# Audit log kept online at least this long before `homeward audit archive` may move it (P12; checked >= 365).
+HOMEWARD_AUDIT_RETENTION_DAYS = envint("HOMEWARD_AUDIT_RETENTION_DAYS", 2557)
+# An API Idempotency-Key is remembered this long (docs/decisions/0004-idempotency.md).
+HOMEWARD_IDEMPOTENCY_TTL_HOURS = envint("HOMEWARD_IDEMPOTENCY_TTL_HOURS", 24)
 HOMEWARD_RISK_LEVELS: list[list[str]] = envjson(
     "HOMEWARD_RISK_LEVELS",
     [["very_low", "Very low"], ["low", "Low"], ["medium", "Medium"], ["high", "High"]],

@@ -11,4 +11,9 @@ if TYPE_CHECKING:
 
 
 def nav_items(user: User) -> list[tuple[str, str]]:
-    return [("Audit log", "audit:search")] if user.can(Capability.READ_AUDIT_LOG) else []
+    from homeward.audit.views import ANOMALY_READERS
+
+    items = [("Audit log", "audit:search")] if user.can(Capability.READ_AUDIT_LOG) else []
+    if user.role in ANOMALY_READERS:
+        items.append(("Audit review", "audit:anomalies"))
+    return items
