@@ -27,6 +27,7 @@ from homeward.episodes.models import (
     Escalation,
     EscalationStatus,
     FoundRecord,
+    PreventionInterview,
     RiskAssessment,
 )
 from homeward.episodes.patterns import Pattern, patterns_for
@@ -84,6 +85,18 @@ def enquiry_for(*, actor: User, pk: int) -> Enquiry:
 
 
 WITHHELD = "Withheld at the person's request"
+
+
+def prevention_interview_for(*, episode: Episode) -> PreventionInterview | None:
+    """The episode's prevention interview. `episode` must come from a selector that scoped it to the
+    actor (episode_for): the interview is shown to whoever may see its episode."""
+    return PreventionInterview.objects.filter(episode=episode).first()
+
+
+def latest_prevention_interview_among(*, episodes: list[Episode]) -> PreventionInterview | None:
+    """The most recent prevention interview of `episodes`, which must come from a selector that scoped
+    them to the actor (person_history_for): what the last interview said feeds the next risk grading."""
+    return PreventionInterview.objects.filter(episode__in=episodes).order_by("-conducted_at").first()
 
 
 def found_record_for(*, actor: User, episode: Episode) -> FoundRecord | None:

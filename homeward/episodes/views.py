@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from homeward.episodes import actions, clocks, forms, selectors
 from homeward.episodes.actions import CALL_HANDLER_QUESTIONS, RISK_FACTORS, SYSTEMS
-from homeward.episodes.models import Episode, PreventionInterview
+from homeward.episodes.models import Episode
 from homeward.episodes.patterns import pattern_for
 from homeward.errors import NotAllowed
 from homeward.identity.middleware import passive_request
@@ -147,7 +147,7 @@ def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sightings": episode.sightings.all(),
         "events": episode.events.select_related("actor")[:100],
         "found": selectors.found_record_for(actor=actor, episode=episode),
-        "interview": PreventionInterview.objects.filter(episode=episode).first(),
+        "interview": selectors.prevention_interview_for(episode=episode),
         "history": person_history_for(actor=actor, person=episode.person),
         "questions": CALL_HANDLER_QUESTIONS,
         "factor_labels": dict(RISK_FACTORS),
@@ -194,10 +194,8 @@ def risk_new(request: HttpRequest, pk: int) -> HttpResponse:
     episode = selectors.episode_for(actor=actor, pk=pk)
     form = forms.RiskForm(request.POST or None, is_child=episode.is_child)
     history = person_history_for(actor=actor, person=episode.person)
-    previous_interview = (
-        PreventionInterview.objects.filter(episode__in=[e for e in history.episodes if e.pk != episode.pk])
-        .order_by("-conducted_at")
-        .first()
+    previous_interview = selectors.latest_prevention_interview_among(
+        episodes=[e for e in history.episodes if e.pk != episode.pk]
     )
 
     def perform(data: dict[str, Any]) -> Any:
@@ -342,7 +340,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
         "episodes/close_form.html",
         perform,
         "Episode closed.",
-        {"interview": PreventionInterview.objects.filter(episode=episode).first()},
+        {"interview": selectors.prevention_interview_for(episode=episode)},
     )
 
 
