@@ -160,9 +160,11 @@ MPDR_AGE_GROUPS = (
 )
 
 
-def _mpdr_age_group() -> Case:
+def _age_group_case(groups: tuple[tuple[str, str, int | None, int | None], ...]) -> Case:
+    """The key of the (key, label, lowest age, highest age) band the age at report falls in, else
+    "unknown". Either bound may be open (None)."""
     whens = []
-    for key, _label, low, high in MPDR_AGE_GROUPS:
+    for key, _label, low, high in groups:
         condition = Q(age_at_report__isnull=False)
         if low is not None:
             condition &= Q(age_at_report__gte=low)
@@ -170,6 +172,10 @@ def _mpdr_age_group() -> Case:
             condition &= Q(age_at_report__lte=high)
         whens.append(When(condition, then=Value(key)))
     return Case(*whens, default=Value("unknown"), output_field=CharField())
+
+
+def _mpdr_age_group() -> Case:
+    return _age_group_case(MPDR_AGE_GROUPS)
 
 
 _AGE_GROUP_ROWS = [(key, label) for key, label, _low, _high in MPDR_AGE_GROUPS] + [("unknown", "Age unknown")]
@@ -648,15 +654,7 @@ LAC_AGE_GROUPS = (
 
 
 def _lac_age_group() -> Case:
-    whens = []
-    for key, _label, low, high in LAC_AGE_GROUPS:
-        condition = Q(age_at_report__isnull=False)
-        if low is not None:
-            condition &= Q(age_at_report__gte=low)
-        if high is not None:
-            condition &= Q(age_at_report__lte=high)
-        whens.append(When(condition, then=Value(key)))
-    return Case(*whens, default=Value("unknown"), output_field=CharField())
+    return _age_group_case(LAC_AGE_GROUPS)
 
 
 # (key, label, lower bound in whole days inclusive); the upper bound is the next band's lower bound.
