@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from homeward.audit.log import audit_consultation
-from homeward.episodes.models import OPEN_STATUSES, Episode
+from homeward.episodes.models import OPEN_STATUSES, Episode, RiskAssessment
 from homeward.episodes.sharing import episode_visibility, person_visibility
 from homeward.identity.models import User
 from homeward.identity.sharing_rules import shown_fields_for
-from homeward.people.models import Person, PersonPhoto
+from homeward.people.models import (
+    Person,
+    PersonAddress,
+    PersonAlias,
+    PersonAssociate,
+    PersonContact,
+    PersonMarker,
+    PersonPhoto,
+    PersonPlace,
+)
 from homeward.people.search import Candidate, SearchQuery, people_search
 
 
@@ -108,3 +118,62 @@ def person_merge_side_for(*, actor: User, person: Person) -> MergeSide:
         episodes=episodes.count(),
         open_episode=episodes.filter(status__in=OPEN_STATUSES).exists(),
     )
+
+
+# --- The parts of one person record, for its pages -----------------------------------------------------
+#
+# Each takes a person from person_for: already scoped to the actor, its consultation logged once for the
+# page, its `shown_fields` attached. A part the actor's field level withholds is not read at all (an
+# empty queryset or list), so a template that forgot its `in person.shown_fields` test still shows
+# nothing. A person without `shown_fields` did not come from a selector and gets no part.
+
+M = TypeVar("M", bound=Model)
+
+
+def _part_of(person: Person, key: str, rows: QuerySet[M]) -> QuerySet[M]:
+    return rows if key in getattr(person, "shown_fields", frozenset()) else rows.none()
+
+
+def aliases_of(*, person: Person) -> QuerySet[PersonAlias]:
+    return _part_of(person, "aliases", PersonAlias.objects.filter(person=person))
+
+
+def latest_photo_of(*, person: Person) -> PersonPhoto | None:
+    return _part_of(person, "photo", PersonPhoto.objects.filter(person=person)).first()
+
+
+def addresses_of(*, person: Person) -> QuerySet[PersonAddress]:
+    rows = PersonAddress.objects.filter(person=person).select_related("location", "placing_authority")
+    return _part_of(person, "addresses", rows)
+
+
+def associates_of(*, person: Person) -> QuerySet[PersonAssociate]:
+    return _part_of(person, "associates", PersonAssociate.objects.filter(person=person))
+
+
+def places_of(*, person: Person) -> QuerySet[PersonPlace]:
+    return _part_of(person, "places", PersonPlace.objects.filter(person=person))
+
+
+def contacts_of(*, person: Person) -> QuerySet[PersonContact]:
+    return _part_of(person, "contacts", PersonContact.objects.filter(person=person))
+
+
+def active_markers_of(*, actor: User, person: Person) -> QuerySet[PersonMarker]:
+    """Safeguarding markers in force. Also called with `episode.person` of an episode from episode_for,
+    which carries no `shown_fields` of its own: the actor's level for the person is worked out here."""
+    shown = getattr(person, "shown_fields", None)
+    if shown is None:
+        shown = shown_fields_for(actor, "person", force_id=person.force_id)
+    rows = PersonMarker.objects.filter(person=person, active=True).select_related("recorded_by")
+    return rows if "markers" in shown else rows.none()
+
+
+def risk_history_of(*, person: Person, history: PersonHistory) -> list[tuple[Episode, RiskAssessment]]:
+    """Every risk grading of the episodes in `history`: person_history_for kept only the episodes the
+    actor may see and prefetched their assessments, so this reads no more rows."""
+    if "risk_history" not in getattr(person, "shown_fields", frozenset()):
+        return []
+    return [
+        (episode, assessment) for episode in history.episodes for assessment in episode.risk_assessments.all()
+    ]

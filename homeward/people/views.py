@@ -17,11 +17,19 @@ from homeward.identity.roles import Capability
 from homeward.people import actions, forms
 from homeward.people.search import SearchQuery
 from homeward.people.selectors import (
+    active_markers_of,
+    addresses_of,
+    aliases_of,
+    associates_of,
+    contacts_of,
+    latest_photo_of,
     people_search_for,
     person_for,
     person_history_for,
     person_merge_side_for,
     person_photo_for,
+    places_of,
+    risk_history_of,
 )
 from homeward.places.selectors import locations_visible_to
 from homeward.security.uploads import EXTENSION_FOR
@@ -114,28 +122,25 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     person = person_for(actor=actor, pk=pk)
     history = person_history_for(actor=actor, person=person)
-    photo = person.photos.first()
-    risk_history = [
-        (episode, assessment) for episode in history.episodes for assessment in episode.risk_assessments.all()
-    ]
+    photo = latest_photo_of(person=person)
     context = {
         "person": person,
         "history": history,
-        "risk_history": risk_history,
-        "markers": person.markers.filter(active=True).select_related("recorded_by"),
-        "aliases": person.aliases.all(),
+        "risk_history": risk_history_of(person=person, history=history),
+        "markers": active_markers_of(actor=actor, person=person),
+        "aliases": aliases_of(person=person),
         "photo": photo,
         "photo_is_stale": photo is not None
         and (timezone.localdate() - photo.taken_on).days > settings.HOMEWARD_PROFILE_PHOTO_STALE_DAYS,
-        "associates": person.associates.all(),
-        "places": person.places.all(),
-        "addresses": person.addresses.select_related("location", "placing_authority"),
+        "associates": associates_of(person=person),
+        "places": places_of(person=person),
+        "addresses": addresses_of(person=person),
         "pattern": pattern_for(history.episodes[0], actor=actor) if history.episodes else None,
         # A merged record is a tombstone: it only points at the record it was merged into.
         "can_report": actor.can(Capability.REPORT) and not person.is_merged,
         "can_add": _can_add_to_records(actor) and not person.is_merged,
         "can_merge": actor.can(Capability.MERGE_PEOPLE) and not person.is_merged,
-        "contacts": person.contacts.all(),
+        "contacts": contacts_of(person=person),
     }
     return render(request, "people/person.html", context)
 
