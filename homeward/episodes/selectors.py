@@ -8,8 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
+from typing import TypeVar
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -24,11 +25,14 @@ from homeward.episodes.models import (
     ClockAlert,
     Enquiry,
     Episode,
+    EpisodeEvent,
+    EpisodeUpdate,
     Escalation,
     EscalationStatus,
     FoundRecord,
     PreventionInterview,
     RiskAssessment,
+    Sighting,
 )
 from homeward.episodes.patterns import Pattern, patterns_for
 from homeward.episodes.sharing import episode_visibility
@@ -424,3 +428,46 @@ def chronology_entries_for(*, actor: User, person: Person) -> list[ChronologyEnt
         if e.closed_at:
             entries.append(ChronologyEntry(e.closed_at, "Episode closed", e.reference, force, record, url))
     return entries
+
+
+# --- The parts of one episode, for its pages -----------------------------------------------------------
+#
+# Each takes an episode from episode_for: already scoped to the actor, its consultation logged once for
+# the page, its `shown_fields` attached. A part the actor's field level withholds is not read at all
+# (an empty queryset), so a template that forgot its `in episode.shown_fields` test still shows nothing.
+# An episode without `shown_fields` did not come from a selector and gets no part.
+
+
+M = TypeVar("M", bound=Model)
+
+
+def _part_of(episode: Episode, key: str, rows: QuerySet[M]) -> QuerySet[M]:
+    return rows if key in getattr(episode, "shown_fields", frozenset()) else rows.none()
+
+
+def risk_assessments_of(*, episode: Episode) -> QuerySet[RiskAssessment]:
+    rows = RiskAssessment.objects.filter(episode=episode).select_related("assessed_by", "signed_off_by")
+    return _part_of(episode, "risk_assessments", rows)
+
+
+def enquiries_of(*, episode: Episode) -> QuerySet[Enquiry]:
+    return _part_of(episode, "enquiries", Enquiry.objects.filter(episode=episode).select_related("owner"))
+
+
+def updates_of(*, episode: Episode) -> QuerySet[EpisodeUpdate]:
+    rows = EpisodeUpdate.objects.filter(episode=episode).select_related("author")
+    return _part_of(episode, "updates", rows)
+
+
+def sightings_of(*, episode: Episode) -> QuerySet[Sighting]:
+    return _part_of(episode, "sightings", Sighting.objects.filter(episode=episode))
+
+
+def events_of(*, episode: Episode) -> QuerySet[EpisodeEvent]:
+    return _part_of(episode, "events", EpisodeEvent.objects.filter(episode=episode).select_related("actor"))
+
+
+def escalations_of(*, episode: Episode) -> list[Escalation]:
+    """Appeals against not recording the episode. No field group withholds them: the partner who raised
+    an appeal reads the decision on the episode page."""
+    return list(Escalation.objects.filter(episode=episode).select_related("decided_by"))

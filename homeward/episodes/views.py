@@ -21,7 +21,7 @@ from homeward.errors import NotAllowed
 from homeward.identity.middleware import passive_request
 from homeward.identity.models import User
 from homeward.identity.roles import Capability
-from homeward.people.selectors import person_for, person_history_for
+from homeward.people.selectors import active_markers_of, person_for, person_history_for
 from homeward.protocols.views import report_prefill_finish, report_prefill_initial
 from homeward.web import apply_action, parse_id, requires
 
@@ -141,11 +141,11 @@ def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
     episode = selectors.episode_for(actor=actor, pk=pk)
     context = {
         "episode": episode,
-        "assessments": episode.risk_assessments.select_related("assessed_by", "signed_off_by"),
-        "enquiries": episode.enquiries.select_related("owner"),
-        "updates": episode.updates.select_related("author")[:50],
-        "sightings": episode.sightings.all(),
-        "events": episode.events.select_related("actor")[:100],
+        "assessments": selectors.risk_assessments_of(episode=episode),
+        "enquiries": selectors.enquiries_of(episode=episode),
+        "updates": selectors.updates_of(episode=episode)[:50],
+        "sightings": selectors.sightings_of(episode=episode),
+        "events": selectors.events_of(episode=episode)[:100],
         "found": selectors.found_record_for(actor=actor, episode=episode),
         "interview": selectors.prevention_interview_for(episode=episode),
         "history": person_history_for(actor=actor, person=episode.person),
@@ -161,7 +161,7 @@ def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "mpu_form": forms.MpuNotifiedForm(initial={"version": episode.version}),
         "now": timezone.now(),
     }
-    escalations = list(episode.escalations.select_related("decided_by"))
+    escalations = selectors.escalations_of(episode=episode)
     context["escalations"] = escalations
     context["open_escalation"] = next((e for e in escalations if e.status == "open"), None)
     return render(request, "episodes/episode.html", context)
@@ -218,9 +218,9 @@ def risk_new(request: HttpRequest, pk: int) -> HttpResponse:
         "Risk assessment recorded.",
         {
             "history": history,
-            "assessments": episode.risk_assessments.select_related("assessed_by"),
+            "assessments": selectors.risk_assessments_of(episode=episode),
             "previous_interview": previous_interview,
-            "markers": episode.person.markers.filter(active=True),
+            "markers": active_markers_of(actor=actor, person=episode.person),
             "questions": CALL_HANDLER_QUESTIONS,
             "child_rule": settings.HOMEWARD_FORBIDDEN_CHILD_LEVELS if episode.is_child is not False else [],
         },
