@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from homeward.audit.log import audit_consultation, audit_record
 from homeward.audit.models import Operation
 from homeward.dataprotection import retention
+from homeward.dataprotection.models import RetentionReview
 from homeward.dataprotection.subject_access import subject_access_document
 from homeward.episodes.models import Episode
 from homeward.identity.models import User
@@ -42,6 +44,17 @@ def dp_person_for(*, actor: User, pk: int, log: bool = True) -> Person:
             actor=actor, event_type="dataprotection.person_viewed", object_type="person", object_ids=[pk]
         )
     return person
+
+
+def episodes_of(*, person: Person) -> QuerySet[Episode]:
+    """Every episode of a person from dp_person_for, newest first: the data protection officer reviews
+    the whole record in the force, so no sharing rule or field group narrows it."""
+    return Episode.objects.filter(person=person).order_by("-reported_at")
+
+
+def retention_reviews_of(*, person: Person) -> QuerySet[RetentionReview]:
+    """The retain/erase decisions on a person from dp_person_for."""
+    return RetentionReview.objects.filter(person=person).select_related("decided_by")
 
 
 def review_queue_for(*, actor: User, today: dt.date | None = None) -> list[retention.ReviewRow]:
