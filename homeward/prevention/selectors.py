@@ -619,9 +619,9 @@ def chronology_entries_for(*, actor: User, person: Person) -> list[ChronologyEnt
         ),
     )
     for meeting in meetings:
-        shown = meeting.shown_fields
-        said = (meeting.outcome if "outcome" in shown else "") or (
-            meeting.summary if "summary" in shown else ""
+        meeting_shown = meeting.shown_fields
+        said = (meeting.outcome if "outcome" in meeting_shown else "") or (
+            meeting.summary if "summary" in meeting_shown else ""
         )
         held = ChronologyEntry(
             meeting.held_at,

@@ -108,7 +108,7 @@ class ProtocolProfile(models.Model):
     def part1_sections(self, *, only_filled: bool = False) -> list[tuple[str, str]]:
         """(label, text) for each part 1 section the reader may see, in form order. A profile that did
         not come through a selector (no `shown_fields`) shows none: restriction fails closed."""
-        shown = getattr(self, "shown_fields", frozenset())
+        shown: frozenset[str] = getattr(self, "shown_fields", frozenset())
         sections = [(part1_label(name), getattr(self, name)) for name in PART1_FIELDS if name in shown]
         return [s for s in sections if s[1]] if only_filled else sections
 

@@ -424,7 +424,7 @@ def chronology_entries_for(*, actor: User, person: Person) -> list[ChronologyEnt
 
 
 # The person field a finding becomes once accepted.
-PERSON_FIELD_FOR_FINDING = {
+PERSON_FIELD_FOR_FINDING: dict[str, str] = {
     FindingKind.ASSOCIATE: "associates",
     FindingKind.PLACE: "places",
     FindingKind.MARKER: "markers",
