@@ -216,6 +216,7 @@ def plans_open_for(*, actor: User, limit: int = LIST_LIMIT) -> list[PlanRow]:
         _plan_related(plans_visible_to(actor).filter(status=PlanStatus.OPEN)).order_by("-created_at")[:limit]
     )
     open_count, overdue = _action_counts([p.pk for p in plans], today)
+    with_plan_fields(actor, plans)
     rows = [PlanRow(plan=p, open_actions=open_count[p.pk], overdue_actions=overdue[p.pk]) for p in plans]
     rows.sort(key=lambda r: (-r.overdue_actions, r.plan.review_on or dt.date.max))
     _log(actor, "prevention_plan.listed", "prevention_plan", [r.plan.pk for r in rows])
@@ -513,16 +514,27 @@ def person_panel_for(*, actor: User, person: Person) -> PersonPanel:
     if casework_org(actor) is None:
         return PersonPanel()
     now = timezone.now()
-    plans = list(
-        plans_visible_to(actor)
-        .filter(person=person, status=PlanStatus.OPEN)
-        .select_related("organisation")
-        .order_by("-created_at")
+    plans = with_plan_fields(
+        actor,
+        list(
+            plans_visible_to(actor)
+            .filter(person=person, status=PlanStatus.OPEN)
+            .select_related("organisation", "person")
+            .order_by("-created_at")
+        ),
     )
     next_meeting = (
-        meetings_visible_to(actor).filter(person=person, held_at__gte=now).order_by("held_at").first()
+        meetings_visible_to(actor)
+        .filter(person=person, held_at__gte=now)
+        .select_related("person")
+        .order_by("held_at")
+        .first()
     )
-    referrals = list(_referral_related(referrals_visible_to(actor).filter(person=person))[:5])
+    if next_meeting is not None:
+        with_meeting_fields(actor, [next_meeting])
+    referrals = with_referral_fields(
+        actor, list(_referral_related(referrals_visible_to(actor).filter(person=person))[:5])
+    )
     prompt = ""
     if not plans:
         latest, pattern = _latest_pattern(actor, person)
@@ -552,7 +564,9 @@ class EpisodePanel:
 def episode_panel_for(*, actor: User, episode: Episode) -> EpisodePanel:
     if casework_org(actor) is None:
         return EpisodePanel()
-    referrals = list(_referral_related(referrals_visible_to(actor).filter(episode=episode)))
+    referrals = with_referral_fields(
+        actor, list(_referral_related(referrals_visible_to(actor).filter(episode=episode)))
+    )
     _log(actor, "early_help_referral.viewed", "early_help_referral", [r.pk for r in referrals])
     return EpisodePanel(
         first_time_child=pattern_for(episode, actor=actor).first_time_child,
@@ -571,8 +585,10 @@ class LocationPanel:
 def location_panel_for(*, actor: User, location: Location) -> LocationPanel:
     if casework_org(actor) is None:
         return LocationPanel()
-    plans = list(plans_visible_to(actor).filter(location=location).select_related("organisation")[:20])
-    meetings = list(meetings_visible_to(actor).filter(location=location)[:10])
+    plans = with_plan_fields(
+        actor, list(plans_visible_to(actor).filter(location=location).select_related("organisation")[:20])
+    )
+    meetings = with_meeting_fields(actor, list(meetings_visible_to(actor).filter(location=location)[:10]))
     _log(actor, "prevention_plan.viewed", "prevention_plan", [p.pk for p in plans])
     _log(actor, "prevention_meeting.viewed", "prevention_meeting", [m.pk for m in meetings])
     may_start = may_plan(actor) and locations_for_planning(actor).filter(pk=location.pk).exists()
