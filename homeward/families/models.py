@@ -34,6 +34,9 @@ class SupportService(models.TextChoices):
 
 
 class FamilyContact(models.Model):
+    # Set by the selectors: the fields the viewer may see (identity.sharing_rules, "family_contact").
+    shown_fields: frozenset[str]
+
     episode = models.ForeignKey("episodes.Episode", on_delete=models.PROTECT, related_name="family_contacts")
     contacted_at = models.DateTimeField()
     contact_name = models.CharField(max_length=200)

@@ -6,6 +6,10 @@ episode sharing rules AND whose organisation is either
 - a local authority (children's social care works with families).
 Care providers, health, return interview workers, the commissioner's office and auditors see none,
 even of episodes they may otherwise follow. "Not yours" and "not there" are the same 404.
+
+Which parts of each entry a reader sees is `homeward.identity.sharing_rules` ("family_contact"): the
+organisation that logged it sees all; a council sees who was contacted, when and how, and whether they
+were signposted to support, not the conversation (police intelligence, as an episode's updates).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from homeward.episodes.sharing import episode_visibility
 from homeward.families.models import FamilyContact
 from homeward.identity.models import OrganisationKind, User
 from homeward.identity.roles import Capability
+from homeward.identity.sharing_rules import shown_fields_for
 from homeward.people.models import Person
 
 NOTHING = Q(pk__in=[])
@@ -63,6 +68,17 @@ def family_log_episode_for(*, actor: User, episode_id: int) -> Episode:
     return episode
 
 
+def with_shown_fields(
+    actor: User, contacts: list[FamilyContact], force_id: int | None
+) -> list[FamilyContact]:
+    """Attach the fields of each entry the actor may see: all of it for the organisation that logged it."""
+    for contact in contacts:
+        contact.shown_fields = shown_fields_for(
+            actor, "family_contact", force_id=force_id, owner_ids=[contact.organisation_id]
+        )
+    return contacts
+
+
 def family_contacts_visible_to(actor: User) -> QuerySet[FamilyContact]:
     return FamilyContact.objects.filter(episode__in=episodes_with_family_log_for(actor).values("pk"))
 
@@ -75,7 +91,7 @@ def family_contact_for(*, actor: User, episode: Episode, pk: int) -> FamilyConta
     audit_consultation(
         actor=actor, event_type="family_contact.viewed", object_type="family_contact", object_ids=[contact.pk]
     )
-    return contact
+    return with_shown_fields(actor, [contact], episode.force_id)[0]
 
 
 @dataclass(frozen=True)
@@ -117,7 +133,7 @@ def family_contacts_for_episode(*, actor: User, episode: Episode) -> FamilyLog |
             object_type="family_contact",
             object_ids=[e.pk for e in entries],
         )
-    return FamilyLog(entries=entries)
+    return FamilyLog(entries=with_shown_fields(actor, entries, episode.force_id))
 
 
 def chronology_entries_for(*, actor: User, person: Person) -> list[ChronologyEntry]:
@@ -131,11 +147,15 @@ def chronology_entries_for(*, actor: User, person: Person) -> list[ChronologyEnt
     )
     entries = []
     for c in contacts:
-        summary = (
-            f"{c.get_method_display()} with {c.contact_name} ({c.relationship}), "
-            f"{c.get_direction_display().lower()}"
-        )
-        if c.signposted:
+        shown = with_shown_fields(actor, [c], c.episode.force_id)[0].shown_fields
+        # Each part of the line shows only if the reader may see the field it comes from.
+        summary = f"{c.get_method_display()}, {c.get_direction_display().lower()}"
+        if "contact_name" in shown:
+            summary = (
+                f"{c.get_method_display()} with {c.contact_name} ({c.relationship}), "
+                f"{c.get_direction_display().lower()}"
+            )
+        if c.signposted and "signposted_to" in shown:
             summary += f"; signposted to {', '.join(c.service_labels)}"
         if c.corrects_id:
             summary += " (correction of an earlier entry)"

@@ -36,6 +36,9 @@ _ONE_SUBJECT = models.Q(person__isnull=False, location__isnull=True) | models.Q(
 
 
 class Plan(models.Model):
+    # Set by the selectors: the fields the viewer may see (identity.sharing_rules, "plan").
+    shown_fields: frozenset[str]
+
     kind = models.CharField(max_length=20, choices=PlanKind.choices)
     person = models.ForeignKey(
         "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="prevention_plans"
@@ -124,6 +127,9 @@ class PlanEvent(models.Model):
 
 class Meeting(models.Model):
     """A multi-agency meeting about a person or a location, optionally under a plan."""
+
+    # Set by the selectors: the fields the viewer may see (identity.sharing_rules, "meeting").
+    shown_fields: frozenset[str]
 
     plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="meetings")
     person = models.ForeignKey(
@@ -231,6 +237,9 @@ REFERRAL_TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 class EarlyHelpReferral(models.Model):
     """A referral to a local authority's early help service (a first-time missing child, SPEC §6)."""
+
+    # Set by the selectors: the fields the viewer may see (identity.sharing_rules, "referral").
+    shown_fields: frozenset[str]
 
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="early_help_referrals")
     episode = models.ForeignKey(

@@ -2,6 +2,12 @@
 
 "Not yours" and "not there" are the same 404. The initiatives register is not personal data, so its
 reads are not logged. `chronology_entries_for` is scoped but not logged (the chronology logs its page).
+
+Which parts of a plan, meeting or referral each reader sees is `homeward.identity.sharing_rules`
+(record types "plan", "meeting", "referral"): the records returned here carry `shown_fields`. The
+organisations a record belongs to see all of it — a plan's keeper and the agencies at its meetings, a
+meeting's keeper and attendees, a referral's two ends. A reader whose level shows only "own_actions"
+sees the actions given to its own organisation, not every agency's.
 """
 
 from __future__ import annotations
@@ -16,12 +22,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from homeward.audit.log import audit_consultation
-from homeward.chronology.entries import ChronologyEntry
+from homeward.chronology.entries import ChronologyEntry, shown_or_withheld
 from homeward.episodes.models import Episode, Status
 from homeward.episodes.patterns import Pattern, pattern_for
 from homeward.episodes.sharing import episode_visibility
 from homeward.identity.models import District, Organisation, OrganisationKind, User
 from homeward.identity.roles import Capability
+from homeward.identity.sharing_rules import shown_fields_for
 from homeward.people.models import Person, PersonAddress
 from homeward.places.models import Location
 from homeward.prevention.models import (
@@ -108,6 +115,75 @@ def _action_related(qs: QuerySet[Action]) -> QuerySet[Action]:
     )
 
 
+# --- Which parts a reader sees ---------------------------------------------------------------------
+
+
+def _person_force_id(record: Plan | Meeting) -> int | None:
+    return record.person.force_id if record.person_id and record.person is not None else None
+
+
+def with_plan_fields(actor: User, plans: list[Plan]) -> list[Plan]:
+    """Attach the fields of each plan the actor may see: all of it for the keeper and the agencies
+    that attended a meeting under it."""
+    attended: dict[int, set[int]] = {}
+    rows = Meeting.attending_organisations.through.objects.filter(
+        meeting__plan_id__in=[p.pk for p in plans]
+    ).values_list("meeting__plan_id", "organisation_id")
+    for plan_id, org_id in rows:
+        attended.setdefault(plan_id, set()).add(org_id)
+    for plan in plans:
+        plan.shown_fields = shown_fields_for(
+            actor,
+            "plan",
+            force_id=_person_force_id(plan),
+            owner_ids=[plan.organisation_id, *attended.get(plan.pk, ())],
+        )
+    return plans
+
+
+def with_meeting_fields(actor: User, meetings: list[Meeting]) -> list[Meeting]:
+    """Attach the fields of each meeting the actor may see: all of it for the keeper and attendees."""
+    attended: dict[int, set[int]] = {}
+    rows = Meeting.attending_organisations.through.objects.filter(
+        meeting_id__in=[m.pk for m in meetings]
+    ).values_list("meeting_id", "organisation_id")
+    for meeting_id, org_id in rows:
+        attended.setdefault(meeting_id, set()).add(org_id)
+    for meeting in meetings:
+        meeting.shown_fields = shown_fields_for(
+            actor,
+            "meeting",
+            force_id=_person_force_id(meeting),
+            owner_ids=[meeting.organisation_id, *attended.get(meeting.pk, ())],
+        )
+    return meetings
+
+
+def with_referral_fields(actor: User, referrals: list[EarlyHelpReferral]) -> list[EarlyHelpReferral]:
+    """Attach the fields of each referral the actor may see: all of it for who made and who got it."""
+    for referral in referrals:
+        referral.shown_fields = shown_fields_for(
+            actor,
+            "referral",
+            force_id=referral.person.force_id,
+            owner_ids=[referral.referred_by_organisation_id, referral.referred_to_id],
+        )
+    return referrals
+
+
+def is_own_action(actor: User, action: Action) -> bool:
+    return action.owner_id == actor.pk or action.owner_organisation_id == actor.organisation_id
+
+
+def actions_shown(actor: User, shown_fields: frozenset[str], actions: list[Action]) -> list[Action]:
+    """Every agency's actions, or only the actor's organisation's, as its level allows."""
+    if "actions" in shown_fields:
+        return actions
+    if "own_actions" in shown_fields:
+        return [a for a in actions if is_own_action(actor, a)]
+    return []
+
+
 # --- Plans ----------------------------------------------------------------------------------------
 
 
@@ -140,6 +216,7 @@ def plans_open_for(*, actor: User, limit: int = LIST_LIMIT) -> list[PlanRow]:
         _plan_related(plans_visible_to(actor).filter(status=PlanStatus.OPEN)).order_by("-created_at")[:limit]
     )
     open_count, overdue = _action_counts([p.pk for p in plans], today)
+    with_plan_fields(actor, plans)
     rows = [PlanRow(plan=p, open_actions=open_count[p.pk], overdue_actions=overdue[p.pk]) for p in plans]
     rows.sort(key=lambda r: (-r.overdue_actions, r.plan.review_on or dt.date.max))
     _log(actor, "prevention_plan.listed", "prevention_plan", [r.plan.pk for r in rows])
@@ -152,7 +229,7 @@ def plan_for(*, actor: User, pk: int, log: bool = True) -> Plan:
         raise Http404("No such plan")
     if log:
         _log(actor, "prevention_plan.viewed", "prevention_plan", [plan.pk])
-    return plan
+    return with_plan_fields(actor, [plan])[0]
 
 
 @dataclass
@@ -164,18 +241,28 @@ class PlanPage:
 
 
 def plan_page_for(*, actor: User, plan: Plan) -> PlanPage:
-    """The plan's actions (its own and its meetings') and meetings; the plan came from plan_for."""
+    """The plan's actions (its own and its meetings') and meetings, and its history, as far as the
+    plan's `shown_fields` allow; the plan came from plan_for."""
     today = timezone.localdate()
-    actions = list(
-        _action_related(actions_visible_to(actor))
-        .filter(Q(plan=plan) | Q(meeting__plan=plan))
-        .order_by("status", "due_on", "id")
+    shown = plan.shown_fields
+    actions = actions_shown(
+        actor,
+        shown,
+        list(
+            _action_related(actions_visible_to(actor))
+            .filter(Q(plan=plan) | Q(meeting__plan=plan))
+            .order_by("status", "due_on", "id")
+        ),
     )
-    meetings = list(meetings_visible_to(actor).filter(plan=plan).prefetch_related("attending_organisations"))
+    meetings = (
+        list(meetings_visible_to(actor).filter(plan=plan).prefetch_related("attending_organisations"))
+        if "meetings" in shown
+        else []
+    )
     return PlanPage(
         actions=actions,
         meetings=meetings,
-        events=list(plan.events.select_related("actor")[:50]),
+        events=list(plan.events.select_related("actor")[:50]) if "events" in shown else [],
         overdue=sum(1 for a in actions if a.is_overdue(today)),
     )
 
@@ -195,12 +282,15 @@ def meeting_for(*, actor: User, pk: int, log: bool = True) -> Meeting:
         raise Http404("No such meeting")
     if log:
         _log(actor, "prevention_meeting.viewed", "prevention_meeting", [meeting.pk])
-    return meeting
+    return with_meeting_fields(actor, [meeting])[0]
 
 
 def meeting_actions_for(*, actor: User, meeting: Meeting) -> list[Action]:
-    return list(
-        _action_related(actions_visible_to(actor)).filter(meeting=meeting).order_by("status", "due_on")
+    """The meeting's actions as its `shown_fields` allow; the meeting came from meeting_for."""
+    return actions_shown(
+        actor,
+        meeting.shown_fields,
+        list(_action_related(actions_visible_to(actor)).filter(meeting=meeting).order_by("status", "due_on")),
     )
 
 
@@ -246,7 +336,7 @@ def referral_for(*, actor: User, pk: int, log: bool = True) -> EarlyHelpReferral
         raise Http404("No such referral")
     if log:
         _log(actor, "early_help_referral.viewed", "early_help_referral", [referral.pk])
-    return referral
+    return with_referral_fields(actor, [referral])[0]
 
 
 def referrals_for(*, actor: User, direction: str = "all") -> list[EarlyHelpReferral]:
@@ -259,7 +349,7 @@ def referrals_for(*, actor: User, direction: str = "all") -> list[EarlyHelpRefer
     )
     referrals = list(_referral_related(referrals_visible_to(actor).filter(mine))[:LIST_LIMIT])
     _log(actor, "early_help_referral.listed", "early_help_referral", [r.pk for r in referrals])
-    return referrals
+    return with_referral_fields(actor, referrals)
 
 
 def referral_recipients(actor: User, person: Person | None = None) -> QuerySet[Organisation]:
@@ -424,16 +514,27 @@ def person_panel_for(*, actor: User, person: Person) -> PersonPanel:
     if casework_org(actor) is None:
         return PersonPanel()
     now = timezone.now()
-    plans = list(
-        plans_visible_to(actor)
-        .filter(person=person, status=PlanStatus.OPEN)
-        .select_related("organisation")
-        .order_by("-created_at")
+    plans = with_plan_fields(
+        actor,
+        list(
+            plans_visible_to(actor)
+            .filter(person=person, status=PlanStatus.OPEN)
+            .select_related("organisation", "person")
+            .order_by("-created_at")
+        ),
     )
     next_meeting = (
-        meetings_visible_to(actor).filter(person=person, held_at__gte=now).order_by("held_at").first()
+        meetings_visible_to(actor)
+        .filter(person=person, held_at__gte=now)
+        .select_related("person")
+        .order_by("held_at")
+        .first()
     )
-    referrals = list(_referral_related(referrals_visible_to(actor).filter(person=person))[:5])
+    if next_meeting is not None:
+        with_meeting_fields(actor, [next_meeting])
+    referrals = with_referral_fields(
+        actor, list(_referral_related(referrals_visible_to(actor).filter(person=person))[:5])
+    )
     prompt = ""
     if not plans:
         latest, pattern = _latest_pattern(actor, person)
@@ -463,7 +564,9 @@ class EpisodePanel:
 def episode_panel_for(*, actor: User, episode: Episode) -> EpisodePanel:
     if casework_org(actor) is None:
         return EpisodePanel()
-    referrals = list(_referral_related(referrals_visible_to(actor).filter(episode=episode)))
+    referrals = with_referral_fields(
+        actor, list(_referral_related(referrals_visible_to(actor).filter(episode=episode)))
+    )
     _log(actor, "early_help_referral.viewed", "early_help_referral", [r.pk for r in referrals])
     return EpisodePanel(
         first_time_child=pattern_for(episode, actor=actor).first_time_child,
@@ -482,8 +585,10 @@ class LocationPanel:
 def location_panel_for(*, actor: User, location: Location) -> LocationPanel:
     if casework_org(actor) is None:
         return LocationPanel()
-    plans = list(plans_visible_to(actor).filter(location=location).select_related("organisation")[:20])
-    meetings = list(meetings_visible_to(actor).filter(location=location)[:10])
+    plans = with_plan_fields(
+        actor, list(plans_visible_to(actor).filter(location=location).select_related("organisation")[:20])
+    )
+    meetings = with_meeting_fields(actor, list(meetings_visible_to(actor).filter(location=location)[:10]))
     _log(actor, "prevention_plan.viewed", "prevention_plan", [p.pk for p in plans])
     _log(actor, "prevention_meeting.viewed", "prevention_meeting", [m.pk for m in meetings])
     may_start = may_plan(actor) and locations_for_planning(actor).filter(pk=location.pk).exists()
@@ -499,41 +604,61 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 def chronology_entries_for(*, actor: User, person: Person) -> list[ChronologyEntry]:
     """Plans opened and closed, meetings held, actions due and done, early-help referrals made and
-    changed, for one person — scoped to what the actor may see, not logged (the chronology logs)."""
+    changed, for one person — scoped to what the actor may see, not logged (the chronology logs).
+    A line whose summary is a field the record's `shown_fields` lack says so instead."""
     if casework_org(actor) is None:
         return []
     entries: list[ChronologyEntry] = []
     now = timezone.now()
-    plans = list(plans_visible_to(actor).filter(person=person).select_related("organisation"))
+    plans = with_plan_fields(
+        actor, list(plans_visible_to(actor).filter(person=person).select_related("organisation", "person"))
+    )
     for plan in plans:
         url = reverse("prevention:plan_detail", args=[plan.pk])
         record = f"prevention.plan:{plan.pk}"
         org = str(plan.organisation)
-        entries.append(
-            ChronologyEntry(
-                plan.created_at, f"{plan.get_kind_display()} opened", plan.concerns[:200], org, record, url
-            )
+        opened = ChronologyEntry(
+            plan.created_at, f"{plan.get_kind_display()} opened", plan.concerns[:200], org, record, url
         )
+        entries.append(shown_or_withheld(opened, "concerns" in plan.shown_fields))
         if plan.closed_at is not None:
-            entries.append(
-                ChronologyEntry(
-                    plan.closed_at, f"{plan.get_kind_display()} closed", plan.outcome[:200], org, record, url
-                )
+            closed = ChronologyEntry(
+                plan.closed_at, f"{plan.get_kind_display()} closed", plan.outcome[:200], org, record, url
             )
-    meetings = list(
-        meetings_visible_to(actor).filter(person=person, held_at__lte=now).select_related("organisation")
+            entries.append(shown_or_withheld(closed, "outcome" in plan.shown_fields or not plan.outcome))
+    meetings = with_meeting_fields(
+        actor,
+        list(
+            meetings_visible_to(actor)
+            .filter(person=person, held_at__lte=now)
+            .select_related("organisation", "person")
+        ),
     )
     for meeting in meetings:
-        entries.append(
-            ChronologyEntry(
-                meeting.held_at,
-                "Multi-agency meeting held",
-                (meeting.outcome or meeting.summary or f"Chaired by {meeting.chair}")[:200],
-                str(meeting.organisation),
-                f"prevention.meeting:{meeting.pk}",
-                reverse("prevention:meeting_detail", args=[meeting.pk]),
-            )
+        meeting_shown = meeting.shown_fields
+        said = (meeting.outcome if "outcome" in meeting_shown else "") or (
+            meeting.summary if "summary" in meeting_shown else ""
         )
+        held = ChronologyEntry(
+            meeting.held_at,
+            "Multi-agency meeting held",
+            (said or f"Chaired by {meeting.chair}")[:200],
+            str(meeting.organisation),
+            f"prevention.meeting:{meeting.pk}",
+            reverse("prevention:meeting_detail", args=[meeting.pk]),
+        )
+        # Withheld only when there is something to withhold; otherwise the chair is all there is.
+        entries.append(shown_or_withheld(held, bool(said) or not (meeting.outcome or meeting.summary)))
+    # An action's description shows where its plan or meeting shows every agency's actions, and to
+    # the organisation the action was given to.
+    shows_all_actions = {("plan", p.pk) for p in plans if "actions" in p.shown_fields}
+    shows_all_actions |= {
+        ("meeting", m.pk)
+        for m in with_meeting_fields(
+            actor, list(meetings_visible_to(actor).filter(person=person).select_related("person"))
+        )
+        if "actions" in m.shown_fields
+    }
     actions = (
         actions_visible_to(actor)
         .filter(Q(plan__person=person) | Q(meeting__person=person))
@@ -547,18 +672,26 @@ def chronology_entries_for(*, actor: User, person: Person) -> list[ChronologyEnt
         )
         record = f"prevention.action:{action.pk}"
         org = str(action.owner_organisation)
+        parent = ("plan", action.plan_id) if action.plan_id else ("meeting", action.meeting_id)
+        shown = is_own_action(actor, action) or parent in shows_all_actions
         if action.status == ActionStatus.OPEN:
-            entries.append(
-                ChronologyEntry(_day_start(action.due_on), "Action due", action.description, org, record, url)
+            due = ChronologyEntry(
+                _day_start(action.due_on), "Action due", action.description, org, record, url
             )
+            entries.append(shown_or_withheld(due, shown))
         elif action.completed_at is not None:
             label = "Action done" if action.status == ActionStatus.DONE else "Action cancelled"
-            entries.append(ChronologyEntry(action.completed_at, label, action.description, org, record, url))
-    for referral in (
-        referrals_visible_to(actor)
-        .filter(person=person)
-        .select_related("referred_to", "referred_by_organisation")
-    ):
+            done = ChronologyEntry(action.completed_at, label, action.description, org, record, url)
+            entries.append(shown_or_withheld(done, shown))
+    referrals = with_referral_fields(
+        actor,
+        list(
+            referrals_visible_to(actor)
+            .filter(person=person)
+            .select_related("referred_to", "referred_by_organisation", "person")
+        ),
+    )
+    for referral in referrals:
         url = reverse("prevention:referral_detail", args=[referral.pk])
         record = f"prevention.earlyhelpreferral:{referral.pk}"
         entries.append(
@@ -577,15 +710,17 @@ def chronology_entries_for(*, actor: User, person: Person) -> list[ChronologyEnt
             (ReferralStatus.CLOSED, referral.closed_at),
         ):
             if at is not None:
+                notes = referral.outcome_notes[:200] if status != ReferralStatus.ACCEPTED else ""
+                changed = ChronologyEntry(
+                    at,
+                    f"Early help referral {status.label.lower()}",
+                    notes,
+                    str(referral.referred_to),
+                    record,
+                    url,
+                )
                 entries.append(
-                    ChronologyEntry(
-                        at,
-                        f"Early help referral {status.label.lower()}",
-                        referral.outcome_notes[:200] if status != ReferralStatus.ACCEPTED else "",
-                        str(referral.referred_to),
-                        record,
-                        url,
-                    )
+                    shown_or_withheld(changed, not notes or "outcome_notes" in referral.shown_fields)
                 )
     entries.sort(key=lambda e: e.at)
     return entries

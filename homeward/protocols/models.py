@@ -34,6 +34,9 @@ PART1_FIELDS: tuple[str, ...] = (
 
 
 class ProtocolProfile(models.Model):
+    # Set by the selectors: the fields the viewer may see (identity.sharing_rules, "profile").
+    shown_fields: frozenset[str]
+
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="protocol_profiles")
     scheme = models.CharField(max_length=16, choices=Scheme.choices)
     # Who holds and updates the form. No organisation means the family holds it (holder_name says who).
@@ -103,8 +106,10 @@ class ProtocolProfile(models.Model):
         return f"{self.get_scheme_display()} profile for {self.person}"
 
     def part1_sections(self, *, only_filled: bool = False) -> list[tuple[str, str]]:
-        """(label, text) for each part 1 section, in form order."""
-        sections = [(part1_label(name), getattr(self, name)) for name in PART1_FIELDS]
+        """(label, text) for each part 1 section the reader may see, in form order. A profile that did
+        not come through a selector (no `shown_fields`) shows none: restriction fails closed."""
+        shown: frozenset[str] = getattr(self, "shown_fields", frozenset())
+        sections = [(part1_label(name), getattr(self, name)) for name in PART1_FIELDS if name in shown]
         return [s for s in sections if s[1]] if only_filled else sections
 
     @property
@@ -151,6 +156,9 @@ OPEN_REPORT_STATUSES = (ReportStatus.DRAFT, ReportStatus.SUBMITTED)
 
 class ProfileMissingReport(models.Model):
     """Part 2: written by the holder when the person goes missing, then picked up by the police."""
+
+    # Set by the selectors: the fields the viewer may see (identity.sharing_rules, "profile_report").
+    shown_fields: frozenset[str]
 
     profile = models.ForeignKey(ProtocolProfile, on_delete=models.PROTECT, related_name="missing_reports")
     status = models.CharField(max_length=16, choices=ReportStatus.choices, default=ReportStatus.DRAFT)

@@ -7,6 +7,10 @@ Who sees a profile (SPEC §5; domain research §2: "the police do not hold it"):
 - the local authority that placed the child (sharing basis PLACING_AUTHORITY).
 Everyone else gets the same 404 as for a profile that does not exist. A draft part 2 stays with its
 holder until it is submitted.
+
+Which parts each reader sees is `homeward.identity.sharing_rules` (record types "profile" and
+"profile_report"): every profile and part 2 returned here carries `shown_fields`; the organisation
+holding the profile (and the one that wrote a part 2) sees all of it.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from homeward.episodes.models import OPEN_STATUSES, Episode
 from homeward.episodes.sharing import bases_for
 from homeward.identity.models import Organisation, OrganisationKind, User
 from homeward.identity.roles import Capability, Role
-from homeward.identity.sharing_rules import Basis
+from homeward.identity.sharing_rules import Basis, shown_fields_for
 from homeward.people.models import Person, PersonAddress, PersonPhoto
 from homeward.people.search import Candidate, SearchQuery, people_search
 from homeward.people.selectors import people_visible_to
@@ -207,6 +211,29 @@ def profile_row(profile: ProtocolProfile, today: dt.date | None = None) -> Profi
     )
 
 
+# --- Which parts a reader sees ---------------------------------------------------------------------
+
+
+def with_profile_fields(actor: User, profile: ProtocolProfile) -> ProtocolProfile:
+    """Attach the fields of the profile the actor may see: all of it for its holder."""
+    profile.shown_fields = shown_fields_for(
+        actor, "profile", force_id=profile.person.force_id, owner_ids=[profile.holder_id]
+    )
+    return profile
+
+
+def with_report_fields(actor: User, report: ProfileMissingReport) -> ProfileMissingReport:
+    """Attach the fields of a part 2 the actor may see: all of it for who wrote it and the holder."""
+    report.shown_fields = shown_fields_for(
+        actor,
+        "profile_report",
+        force_id=report.profile.person.force_id,
+        owner_ids=[report.reporting_org_id, report.profile.holder_id],
+    )
+    with_profile_fields(actor, report.profile)
+    return report
+
+
 # --- Profiles -------------------------------------------------------------------------------------
 
 
@@ -252,7 +279,7 @@ def profiles_for(
     if stale_only:
         qs = qs.filter(_stale_q(today))
     qs = qs.order_by(F("last_reviewed_on").asc(nulls_first=True), "person__family_name", "pk")
-    rows = [profile_row(p, today) for p in qs[:limit]]
+    rows = [profile_row(with_profile_fields(actor, p), today) for p in qs[:limit]]
     audit_consultation(
         actor=actor,
         event_type="profile.listed",
@@ -270,20 +297,25 @@ def profile_for(*, actor: User, pk: int, log: bool = True) -> ProtocolProfile:
         audit_consultation(
             actor=actor, event_type="profile.viewed", object_type="protocol_profile", object_ids=[profile.pk]
         )
-    return profile
+    return with_profile_fields(actor, profile)
 
 
 def active_profile_for_person(*, actor: User, person: Person, log: bool = True) -> ProtocolProfile | None:
     profile = _with_related(profiles_visible_to(actor)).filter(person=person, active=True).first()
-    if profile is not None and log:
+    if profile is None:
+        return None
+    if log:
         audit_consultation(
             actor=actor, event_type="profile.viewed", object_type="protocol_profile", object_ids=[profile.pk]
         )
-    return profile
+    return with_profile_fields(actor, profile)
 
 
 def profile_events_for(*, actor: User, profile: ProtocolProfile) -> list[ProfileEvent]:
     # The caller has already been given the profile by profile_for, which scoped and logged it.
+    # The history names what changed in each section, so it is shown only with the whole profile.
+    if "events" not in getattr(profile, "shown_fields", frozenset()):
+        return []
     return list(profile.events.select_related("actor")[:100])
 
 
@@ -368,6 +400,10 @@ def reports_visible_to(actor: User) -> QuerySet[ProfileMissingReport]:
     )
 
 
+def _with_fields(actor: User, reports: list[ProfileMissingReport]) -> list[ProfileMissingReport]:
+    return [with_report_fields(actor, r) for r in reports]
+
+
 def report_for(*, actor: User, pk: int) -> ProfileMissingReport:
     report = reports_visible_to(actor).filter(pk=pk).first()
     if report is None:
@@ -375,15 +411,21 @@ def report_for(*, actor: User, pk: int) -> ProfileMissingReport:
     audit_consultation(
         actor=actor, event_type="profile_report.viewed", object_type="profile_report", object_ids=[report.pk]
     )
-    return report
+    return with_report_fields(actor, report)
 
 
 def reports_for_profile(*, actor: User, profile: ProtocolProfile) -> list[ProfileMissingReport]:
-    return list(reports_visible_to(actor).filter(profile=profile).order_by("-created_at"))
+    # The list is a part of the profile: shown to those who see the profile's "reports".
+    if "reports" not in getattr(profile, "shown_fields", frozenset()):
+        return []
+    return _with_fields(
+        actor, list(reports_visible_to(actor).filter(profile=profile).order_by("-created_at"))
+    )
 
 
 def open_report_for_profile(*, actor: User, profile: ProtocolProfile) -> ProfileMissingReport | None:
-    return reports_visible_to(actor).filter(profile=profile, status__in=OPEN_REPORT_STATUSES).first()
+    report = reports_visible_to(actor).filter(profile=profile, status__in=OPEN_REPORT_STATUSES).first()
+    return with_report_fields(actor, report) if report is not None else None
 
 
 def reports_submitted_for(*, actor: User) -> list[ProfileMissingReport]:
@@ -397,7 +439,7 @@ def reports_submitted_for(*, actor: User) -> list[ProfileMissingReport]:
         object_type="profile_report",
         object_ids=[r.pk for r in reports],
     )
-    return reports
+    return _with_fields(actor, reports)
 
 
 def reports_for_episode(*, actor: User, episode: Episode) -> list[ProfileMissingReport]:
@@ -415,4 +457,4 @@ def reports_for_episode(*, actor: User, episode: Episode) -> list[ProfileMissing
             object_type="profile_report",
             object_ids=[r.pk for r in reports],
         )
-    return reports
+    return _with_fields(actor, reports)

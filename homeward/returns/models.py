@@ -45,6 +45,9 @@ FINDING_FIELDS = (
 
 
 class ReturnInterview(models.Model):
+    # Set by the selectors: the fields the viewer may see (identity.sharing_rules, "return_interview").
+    shown_fields: frozenset[str]
+
     episode = models.OneToOneField(
         "episodes.Episode", on_delete=models.PROTECT, related_name="return_interview"
     )

@@ -8,7 +8,13 @@ Who sees which interview (SPEC §2, §5):
 - the police force of the episode: every interview of its episodes;
 - a council: the interviews of children it may see under the episode sharing rules (placing
   authority, children missing in or living in its area), and referrals made to it;
-- nobody else — care providers, health, the commissioner's office, auditors see none.
+- a care provider or health trust whose staff follow cases: the interviews of episodes it may see
+  (people missing from its premises), at its field level — the follow-up, not the child's account;
+- nobody else — the commissioner's office, auditors, analysts see none.
+
+Which parts of an interview each sees is `homeward.identity.sharing_rules` (record type
+"return_interview"): the selectors attach `shown_fields` to every interview they return, and the
+service it was referred to sees all of its own interviews.
 
 "Not yours" and "not there" are the same 404, so ids cannot be probed.
 """
@@ -24,14 +30,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from homeward.audit.log import audit_consultation
-from homeward.chronology.entries import ChronologyEntry
+from homeward.chronology.entries import ChronologyEntry, shown_or_withheld
 from homeward.episodes.models import Episode, PreventionInterview
 from homeward.episodes.sharing import episode_visibility
 from homeward.identity.models import OrganisationKind, User
 from homeward.identity.roles import Capability, Role
+from homeward.identity.sharing_rules import shown_fields_for
 from homeward.people.models import Person
 from homeward.returns.models import (
     AWAITING_OFFER,
+    FindingKind,
     FindingProposal,
     ProposalStatus,
     ReturnInterview,
@@ -46,6 +54,8 @@ ASSIGNER_ROLES = (Role.RHI_WORKER, Role.CSC_MISSING_OFFICER)
 
 # Kinds of organisation whose case workers see interviews through the episode sharing rules.
 _CASE_ORG_KINDS = (OrganisationKind.POLICE_FORCE, OrganisationKind.LOCAL_AUTHORITY)
+# Carers follow the interviews of the episodes they see, for the follow-up that concerns their care.
+_CARER_ORG_KINDS = (OrganisationKind.CARE_PROVIDER, OrganisationKind.NHS_TRUST)
 
 
 def is_rhi_worker(actor: User) -> bool:
@@ -68,6 +78,12 @@ def sees_cases(actor: User) -> bool:
     return bool(org is not None and org.kind in _CASE_ORG_KINDS and actor.can(Capability.VIEW_CASES))
 
 
+def follows_as_carer(actor: User) -> bool:
+    """Care and health staff, who see an interview of an episode they follow at the carer level."""
+    org = actor.organisation
+    return bool(org is not None and org.kind in _CARER_ORG_KINDS and actor.can(Capability.VIEW_CASES))
+
+
 def rhi_visibility(actor: User) -> Q:
     org = actor.organisation
     if org is None or not actor.is_active:
@@ -84,6 +100,8 @@ def rhi_visibility(actor: User) -> Q:
         q |= Q(Exists(Episode.objects.filter(episode_visibility(actor), pk=OuterRef("episode_id"))))
         if org.kind == OrganisationKind.LOCAL_AUTHORITY:
             q |= Q(referred_to_id=org.pk)
+    if follows_as_carer(actor):
+        q |= Q(Exists(Episode.objects.filter(episode_visibility(actor), pk=OuterRef("episode_id"))))
     return q
 
 
@@ -91,11 +109,14 @@ def rhis_visible_to(actor: User) -> QuerySet[ReturnInterview]:
     return ReturnInterview.objects.filter(rhi_visibility(actor))
 
 
-def sees_full_record(actor: User, rhi: ReturnInterview) -> bool:
-    """Police, councils and the service's manager see the whole interview; a worker sees the
-    minimum needed to do it (and what they recorded themselves)."""
-    managed = is_service_manager(actor) and rhi.referred_to_id == actor.organisation_id
-    return (managed or sees_cases(actor)) and rhis_visible_to(actor).filter(pk=rhi.pk).exists()
+def with_shown_fields(actor: User, rhis: list[ReturnInterview]) -> list[ReturnInterview]:
+    """Attach the parts of each interview the actor may see (sharing_rules, "return_interview"):
+    the service it was referred to owns it; anyone else reads it at their organisation's level."""
+    for rhi in rhis:
+        rhi.shown_fields = shown_fields_for(
+            actor, "return_interview", force_id=rhi.episode.force_id, owner_ids=[rhi.referred_to_id]
+        )
+    return rhis
 
 
 def _with_related(qs: QuerySet[ReturnInterview]) -> QuerySet[ReturnInterview]:
@@ -120,7 +141,7 @@ def rhi_for(*, actor: User, pk: int, log: bool = True) -> ReturnInterview:
         raise Http404("No such return interview")
     if log:
         _log(actor, "rhi.viewed", [rhi.pk])
-    return rhi
+    return with_shown_fields(actor, [rhi])[0]
 
 
 # Finished interviews shown under the open ones; older ones stay reachable from the full list.
@@ -142,7 +163,7 @@ def rhis_assigned_to(*, actor: User) -> list[ReturnInterview]:
     )
     rhis = open_rhis + recent
     _log(actor, "rhi.listed", [r.pk for r in rhis])
-    return rhis
+    return with_shown_fields(actor, rhis)
 
 
 @dataclass(frozen=True)
@@ -192,7 +213,7 @@ def rhis_awaiting_assignment_for(*, actor: User) -> list[ReturnInterview]:
         ).order_by("offer_due_at", "pk")
     )
     _log(actor, "rhi.listed", [r.pk for r in rhis])
-    return rhis
+    return with_shown_fields(actor, rhis)
 
 
 def rhis_for(*, actor: User, status: str = "") -> list[ReturnInterview]:
@@ -204,7 +225,7 @@ def rhis_for(*, actor: User, status: str = "") -> list[ReturnInterview]:
         qs = qs.filter(status=status)
     rhis = list(qs.order_by("-referred_at", "-pk")[:500])
     _log(actor, "rhi.listed", [r.pk for r in rhis])
-    return rhis
+    return with_shown_fields(actor, rhis)
 
 
 def rhis_overdue(*, now: dt.datetime | None = None) -> QuerySet[ReturnInterview]:
@@ -218,14 +239,15 @@ def rhis_overdue(*, now: dt.datetime | None = None) -> QuerySet[ReturnInterview]
 def rhis_overdue_for(*, actor: User, now: dt.datetime | None = None) -> list[ReturnInterview]:
     rhis = list(_with_related(rhis_overdue(now=now).filter(rhi_visibility(actor))))
     _log(actor, "rhi.listed", [r.pk for r in rhis])
-    return rhis
+    return with_shown_fields(actor, rhis)
 
 
 def rhi_for_episode(*, actor: User, episode: Episode) -> ReturnInterview | None:
     rhi = _with_related(rhis_visible_to(actor)).filter(episode=episode).first()
-    if rhi is not None:
-        _log(actor, "rhi.viewed", [rhi.pk])
-    return rhi
+    if rhi is None:
+        return None
+    _log(actor, "rhi.viewed", [rhi.pk])
+    return with_shown_fields(actor, [rhi])[0]
 
 
 def rhis_for_person(*, actor: User, person: Person, limit: int = 20) -> list[ReturnInterview]:
@@ -234,7 +256,7 @@ def rhis_for_person(*, actor: User, person: Person, limit: int = 20) -> list[Ret
     )
     if rhis:
         _log(actor, "rhi.listed", [r.pk for r in rhis])
-    return rhis
+    return with_shown_fields(actor, rhis)
 
 
 @dataclass
@@ -252,6 +274,10 @@ class LatestFindings:
         return self.prevention_interview.conducted_at if self.prevention_interview else None
 
 
+# What the findings summary shows of an interview; one who may see none of it gets no summary.
+FINDINGS_SHOWN = frozenset({"push_factors", "pull_factors", "disclosures", "support_needed"})
+
+
 def latest_findings_for(*, actor: User, person: Person) -> LatestFindings | None:
     rhi = (
         _with_related(rhis_visible_to(actor))
@@ -265,6 +291,15 @@ def latest_findings_for(*, actor: User, person: Person) -> LatestFindings | None
     if rhi is not None and rhi.completed_at is not None:
         interviews = interviews.filter(conducted_at__gt=rhi.completed_at)
     interview = interviews.select_related("episode").order_by("-conducted_at", "-pk").first()
+    if interview is not None and "prevention_interview" not in shown_fields_for(
+        actor, "episode", force_id=interview.episode.force_id
+    ):
+        # The police prevention interview is episode intelligence: partners do not see it here either.
+        interview = None
+    if rhi is not None:
+        with_shown_fields(actor, [rhi])
+        if not rhi.shown_fields & FINDINGS_SHOWN:
+            rhi = None
     if rhi is None and interview is None:
         return None
     if rhi is not None:
@@ -368,17 +403,29 @@ def chronology_entries_for(*, actor: User, person: Person) -> list[ChronologyEnt
                     at, "Return interview " + rhi.get_outcome_display().lower(), ref, service, record, url
                 )
             )
+    # A finding added to the profile says an associate, a place or a marker: the person's fields.
+    person_shown = shown_fields_for(actor, "person", force_id=person.force_id)
+    visible = with_shown_fields(actor, list(_with_related(rhis_visible_to(actor)).filter(person=person)))
     for proposal in FindingProposal.objects.filter(
-        rhi__in=rhis_visible_to(actor).filter(person=person), status=ProposalStatus.ACCEPTED
+        rhi__in=[r.pk for r in visible], status=ProposalStatus.ACCEPTED
     ).select_related("rhi__referred_to"):
-        entries.append(
-            ChronologyEntry(
-                proposal.decided_at or proposal.proposed_at,
-                "Interview finding added to profile",
-                f"{proposal.get_kind_display()}: {proposal.value}",
-                proposal.rhi.referred_to.name if proposal.rhi.referred_to else "",
-                f"returns.findingproposal:{proposal.pk}",
-                reverse("person_detail", args=[person.pk]),
-            )
+        rhi_shown = next(r.shown_fields for r in visible if r.pk == proposal.rhi_id)
+        entry = ChronologyEntry(
+            proposal.decided_at or proposal.proposed_at,
+            "Interview finding added to profile",
+            f"{proposal.get_kind_display()}: {proposal.value}",
+            proposal.rhi.referred_to.name if proposal.rhi.referred_to else "",
+            f"returns.findingproposal:{proposal.pk}",
+            reverse("person_detail", args=[person.pk]),
         )
+        shown = "proposals" in rhi_shown and PERSON_FIELD_FOR_FINDING[proposal.kind] in person_shown
+        entries.append(shown_or_withheld(entry, shown))
     return entries
+
+
+# The person field a finding becomes once accepted.
+PERSON_FIELD_FOR_FINDING: dict[str, str] = {
+    FindingKind.ASSOCIATE: "associates",
+    FindingKind.PLACE: "places",
+    FindingKind.MARKER: "markers",
+}

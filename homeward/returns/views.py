@@ -73,20 +73,18 @@ def rhi_list(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     rhi = selectors.rhi_for(actor=actor, pk=pk)
-    full = selectors.sees_full_record(actor, rhi)
-    is_worker = actions.is_assigned_worker(actor, rhi)
+    # Which parts the page shows is rhi.shown_fields (identity.sharing_rules, "return_interview").
+    findings = "proposals" in rhi.shown_fields
     context: dict[str, Any] = {
         "rhi": rhi,
-        "full": full,
         # The episode page itself is only for those who follow the case (police, councils).
         "episode_link": selectors.sees_cases(actor),
-        "is_worker": is_worker,
+        "is_worker": actions.is_assigned_worker(actor, rhi),
         "may_assign": actions.may_assign(actor, rhi),
         "age": _today_age(rhi),
         "now": timezone.now(),
-        # The worker sees what they proposed; the full record shows every proposal and the history.
-        "proposals": selectors.proposals_of(rhi) if (full or is_worker) else [],
-        "events": rhi.events.select_related("actor")[:50] if (full or is_worker) else [],
+        "proposals": selectors.proposals_of(rhi) if findings else [],
+        "events": rhi.events.select_related("actor")[:50] if findings else [],
     }
     return render(request, "returns/detail.html", context)
 

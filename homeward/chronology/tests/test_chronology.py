@@ -49,7 +49,8 @@ def test_a_partner_sees_only_what_its_rules_give_it(world, ruby_found):
     assert "Reported missing" in [line.entry.kind for line in council]
     carer = kinds(world.care_staff, ruby_found.person)
     assert "Reported missing" in carer
-    assert "Return interview referral" not in carer  # care providers see no interviews
+    # Care providers follow the interviews of episodes they see, at their field level.
+    assert "Return interview referral" in carer
     carer_told = [
         line.entry.summary
         for line in chronology_for(actor=world.care_staff, person=ruby_found.person)

@@ -256,7 +256,10 @@ def test_the_council_reads_the_log_but_may_not_add_to_it(client, world, episode)
     log(world, episode, summary="Mother asked about support.")
     client.force_login(world.partner)
     html = panel(world.partner, episode)
-    assert "Mother asked about support." in html
+    # Who was contacted and whether they were signposted; what was said stays with the police
+    # (field-level restriction: identity.sharing_rules, "family_contact").
+    assert "Dawn Hartley" in html and "Missing People" in html
+    assert "Mother asked about support." not in html
     assert reverse("families:contact_new", args=[episode.pk]) not in html
     assert client.get(url(episode)).status_code == 403
     assert client.post(url(episode), good()).status_code == 403

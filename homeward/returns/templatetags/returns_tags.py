@@ -29,7 +29,6 @@ def returns_episode_panel(context: dict[str, Any], episode: Any) -> dict[str, An
     return {
         "episode": episode,
         "rhi": rhi,
-        "full": bool(rhi and selectors.sees_full_record(viewer, rhi)),
         "now": timezone.now(),
     }
 
