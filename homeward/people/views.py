@@ -115,8 +115,12 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = person_for(actor=actor, pk=pk)
     history = person_history_for(actor=actor, person=person)
     photo = person.photos.first()
+    # What the next grading reads: the grades of counted episodes only. A report in error (perhaps of
+    # someone else) must not make this person look high risk; it is still listed, marked, with its own page.
     risk_history = [
-        (episode, assessment) for episode in history.episodes for assessment in episode.risk_assessments.all()
+        (episode, assessment)
+        for episode in history.counted_episodes
+        for assessment in episode.risk_assessments.all()
     ]
     context = {
         "person": person,
@@ -130,7 +134,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "associates": person.associates.all(),
         "places": person.places.all(),
         "addresses": person.addresses.select_related("location", "placing_authority"),
-        "pattern": pattern_for(history.episodes[0], actor=actor) if history.episodes else None,
+        "pattern": pattern_for(history.latest_counted, actor=actor) if history.latest_counted else None,
         # A merged record is a tombstone: it only points at the record it was merged into.
         "can_report": actor.can(Capability.REPORT) and not person.is_merged,
         "can_add": _can_add_to_records(actor) and not person.is_merged,
