@@ -143,16 +143,21 @@ class AuditTrail:
     def episode_reported(self, *, at: dt.datetime, actor: User, episode_id: int) -> None:
         self._add(at, actor, Operation.COLLECTION, "episode.reported", "episode", episode_id, ("*",))
 
-    def episode_worked(self, *, episode_id: int, acts: list[tuple[dt.datetime, User]]) -> None:
-        """Some of the staff who acted on the episode (`acts`: when, who) open it a few minutes before."""
+    def episode_worked(
+        self, *, episode_id: int, reported_at: dt.datetime, acts: list[tuple[dt.datetime, User]]
+    ) -> None:
+        """Some of the staff who acted on the episode (`acts`: when, who) open it a few minutes before,
+        never before it was reported (an act minutes after the report: halfway between)."""
         seen: set[int] = set()
         for at, actor in acts:
             if actor.pk in seen:
                 continue
             seen.add(actor.pk)
             if self.rng.random() < STAFF_VIEW_SHARE:
-                before = dt.timedelta(minutes=self.rng.randint(2, 25))
-                self._add(at - before, actor, Operation.CONSULTATION, "episode.viewed", "episode", episode_id)
+                opened = at - dt.timedelta(minutes=self.rng.randint(2, 25))
+                if opened <= reported_at:
+                    opened = reported_at + (at - reported_at) / 2
+                self._add(opened, actor, Operation.CONSULTATION, "episode.viewed", "episode", episode_id)
 
     def episode_shared(self, *, episode_id: int, reported_at: dt.datetime, readers: list[list[User]]) -> None:
         """Now and then someone at one of the partner agencies told of the episode (`readers`: each

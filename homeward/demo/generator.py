@@ -2118,6 +2118,7 @@ class Writer:
         trail.episode_reported(at=reported.at, actor=reported.actor, episode_id=episode_id)
         trail.episode_worked(
             episode_id=episode_id,
+            reported_at=reported.at,
             acts=[(e.at, e.actor) for e in draft.events if e is not reported and e.actor is not None],
         )
         if draft.facts is not None:
