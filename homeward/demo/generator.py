@@ -19,7 +19,9 @@ database, which `homeward demo` insists on; PostgreSQL's id sequences are reset 
 
 Determinism: one `random.Random(seed)` drives everything in a fixed order, and every timestamp is derived
 from the as-of date, never the clock. Same seed and as-of, same rows on either database (password salts
-and the time on the one audit event apart).
+and the times of the audit events written at load time — the load itself, the demo accounts' enrolment —
+apart). The records' own audit events (homeward/demo/audit_trail.py: a collection event for each person
+and episode, and a sprinkling of consultations) carry the times they would have happened.
 
 References are numbered per year in report order ("MP-2025-000123"). Episodes reported later through the
 application take "MP-<year>-<row id>"; a row id is always above any year's count, so the two never clash.
@@ -48,6 +50,7 @@ from django.db import connection, models, transaction
 from homeward.audit.log import audit_record
 from homeward.audit.models import Operation
 from homeward.demo import config, names, safeguarding, texts
+from homeward.demo.audit_trail import AuditTrail
 from homeward.demo.config import Archetype
 from homeward.episodes.actions import CALL_HANDLER_QUESTIONS, RISK_FACTORS, SYSTEMS
 from homeward.episodes.models import (
@@ -757,10 +760,12 @@ class Simulation:
         scale: float,
         progress: Callable[[str], None],
         aftermath: safeguarding.Aftermath,
+        trail: AuditTrail,
     ) -> None:
         self.rng = rng
         self.world = world
         self.aftermath = aftermath
+        self.trail = trail
         self.tables = tables
         self.start = start
         self.cutoff = cutoff
@@ -1356,6 +1361,13 @@ class Writer:
                 "created_at": spec.created_at,
                 "updated_at": spec.updated_at,
             }
+        )
+        # As person_create audits it: who took the details, and the names and facts collected.
+        sim.trail.person_created(
+            at=spec.created_at,
+            actor=recorder,
+            person_id=pk,
+            fields=("given_name", "family_name", *_fact_sources(spec, recorder)),
         )
         sim.counts["people"] += 1
         if spec.duplicate_of is not None:
@@ -2096,6 +2108,26 @@ class Writer:
             self.t["RiskAssessment"].add(assessment)
         if draft.facts is not None:
             self.sim.aftermath.episode(draft.facts)
+        self.audit(draft)
+
+    def audit(self, draft: EpisodeDraft) -> None:
+        """The episode's audit events: the report as a collection by the call handler who took it, then a few consultations by the staff who worked it and the partners told of it."""
+        trail, episode_id = self.sim.trail, draft.values["id"]
+        reported = next(e for e in draft.events if e.kind == "reported")
+        assert reported.actor is not None
+        trail.episode_reported(at=reported.at, actor=reported.actor, episode_id=episode_id)
+        trail.episode_worked(
+            episode_id=episode_id,
+            reported_at=reported.at,
+            acts=[(e.at, e.actor) for e in draft.events if e is not reported and e.actor is not None],
+        )
+        if draft.facts is not None:
+            readers = self.sim.world.readers
+            trail.episode_shared(
+                episode_id=episode_id,
+                reported_at=reported.at,
+                readers=[readers.get(org_id, []) for org_id in sorted(draft.facts.recipients)],
+            )
 
 
 # Who rings in when someone goes missing from an institution.
@@ -2245,6 +2277,8 @@ def demo_load(
     # Partner staff, notifications and return interviews draw on their own source, so the people and
     # episodes of a seed are the same with or without them.
     partner_rng = random.Random(f"homeward-demo-partners:{seed}")
+    # The audit trail's choices (who opened what) have their own source too, for the same reason.
+    trail = AuditTrail(random.Random(f"homeward-demo-audit:{seed}"), cutoff)
     with transaction.atomic():
         tables = {model.__name__: Table(model) for model in TABLE_MODELS}
         progress("Organisations, users and places…")
@@ -2260,11 +2294,15 @@ def demo_load(
             scale=scale,
             progress=progress,
             aftermath=aftermath,
+            trail=trail,
         )
         progress(f"People and episodes from {first_day} to the start of {as_of} (scale {scale:g})…")
         sim.run()
         for table in tables.values():
             table.flush()
+        # Before anything else writes to the audit chain, so its events run in time order.
+        progress("Audit trail of the records' collection and consultations…")
+        trail.write()
         # Ids were assigned here, not by the database: move PostgreSQL's sequences past them.
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), list(TABLE_MODELS)):
@@ -2287,6 +2325,7 @@ def demo_load(
     for name, table in tables.items():
         counts[TABLE_LABELS.get(name, name)] = table.written
     counts.update(casework)
+    counts["audit events (collection and consultation)"] = trail.written
     counts["organisations"] = Organisation.objects.count()
     counts["users"] = User.objects.count()
     return DemoSummary(counts=counts, calibration=_calibration(sim), as_of=as_of, cutoff=cutoff)

@@ -110,7 +110,8 @@ def overdue_clocks(*, now: dt.datetime, episodes: QuerySet[Episode] | None = Non
         )
     )
     for episode in (
-        base.filter(status=Status.FOUND, found_at__lt=earliest)
+        # A report in error needs no prevention interview: there was no one missing to interview.
+        base.filter(status=Status.FOUND, found_at__lt=earliest, reported_in_error_at__isnull=True)
         .exclude(Exists(PreventionInterview.objects.filter(episode=OuterRef("pk"))))
         .only("pk", "force_id", "found_at", "risk_level")
     ):

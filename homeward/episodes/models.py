@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 
 class Status(models.TextChoices):
@@ -18,6 +19,36 @@ class Status(models.TextChoices):
 
 # Still missing: what the dashboard shows and the clocks watch.
 OPEN_STATUSES = (Status.REPORTED, Status.ACTIVE, Status.LONG_TERM)
+
+
+def counted_q(prefix: str = "") -> Q:
+    """The condition for an episode that counts (see `EpisodeQuerySet.counted`), for use in aggregates'
+    `filter=` and through a relation (`counted_q("episode__")` on return interviews)."""
+    return ~Q(**{f"{prefix}status": Status.NOT_RECORDED}) & Q(
+        **{f"{prefix}reported_in_error_at__isnull": True}
+    )
+
+
+class EpisodeQuerySet(models.QuerySet["Episode"]):
+    """The one place that says which episodes count (docs/definitions.md, "Episodes counted").
+
+    Every count, list or prompt about how often someone went missing — repeat counts, patterns and their
+    prompts, the history fed into the next risk grading, dashboards, weekly lists, measures and national
+    returns — starts from `counted()`, so a report marked as reported in error (against the wrong person,
+    or one that should never have been made) drops out of all of them at once. The rows stay: the episode
+    page shows them with a banner, and the person's episode list and chronology show them marked, because
+    the record of what was reported (and corrected) is part of the audit trail.
+    """
+
+    def received(self) -> EpisodeQuerySet:
+        """Reports received, decisions not to record included (the MPDR's "calls"); none reported in
+        error, which were never reports about this person at all."""
+        return self.filter(reported_in_error_at__isnull=True)
+
+    def counted(self) -> EpisodeQuerySet:
+        """Episodes that count: reports received that were recorded as missing (every status except
+        `not_recorded`, since a decision not to record is not an episode)."""
+        return self.filter(counted_q())
 
 
 class Episode(models.Model):
@@ -100,6 +131,8 @@ class Episode(models.Model):
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField()
 
+    objects = EpisodeQuerySet.as_manager()
+
     class Meta:
         ordering = ["-reported_at"]
         constraints = [
@@ -126,6 +159,15 @@ class Episode(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_reported_in_error(self) -> bool:
+        return self.reported_in_error_at is not None
+
+    @property
+    def is_counted(self) -> bool:
+        """In Python, what `Episode.objects.counted()` selects in the database."""
+        return self.status != Status.NOT_RECORDED and self.reported_in_error_at is None
 
 
 class EpisodeEvent(models.Model):

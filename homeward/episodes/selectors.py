@@ -360,11 +360,25 @@ def chronology_entries_for(*, actor: User, person: Person) -> list[ChronologyEnt
         force = e.force.name
         where = e.missing_from.name if e.missing_from else (e.missing_from_address or e.missing_from_category)
         record = f"episodes.episode:{e.pk}"
+        # A report in error stays in the chronology, marked: the chronology is the record of what each
+        # agency recorded, corrections included; the counts built from it (repeat, patterns) leave it out.
+        in_error = " (reported in error)" if e.reported_in_error_at else ""
         entries.append(
             ChronologyEntry(
-                e.reported_at, "Reported missing", f"{e.reference}: missing from {where}", force, record, url
+                e.reported_at,
+                "Reported missing",
+                f"{e.reference}: missing from {where}{in_error}",
+                force,
+                record,
+                url,
             )
         )
+        if e.reported_in_error_at:
+            entries.append(
+                ChronologyEntry(
+                    e.reported_in_error_at, "Marked as reported in error", e.reference, force, record, url
+                )
+            )
         for ra in e.risk_assessments.all():
             kind = "Risk graded" if ra.sequence == 1 else "Risk regraded"
             signed = " (signed off)" if ra.signed_off_at else ""

@@ -194,8 +194,9 @@ def risk_new(request: HttpRequest, pk: int) -> HttpResponse:
     episode = selectors.episode_for(actor=actor, pk=pk)
     form = forms.RiskForm(request.POST or None, is_child=episode.is_child)
     history = person_history_for(actor=actor, person=episode.person)
+    # Only counted episodes feed the grading: an interview from a report made in error is not this person's.
     previous_interview = selectors.latest_prevention_interview_among(
-        episodes=[e for e in history.episodes if e.pk != episode.pk]
+        episodes=[e for e in history.counted_episodes if e.pk != episode.pk]
     )
 
     def perform(data: dict[str, Any]) -> Any:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from django.db import connection
 from django.db.models import QuerySet
 
-from homeward.episodes.models import Episode, Status
+from homeward.episodes.models import Episode
 from homeward.identity.models import District
 from homeward.people.models import PersonMarker
 
@@ -19,9 +19,10 @@ _ID_CHUNK_DEFAULT = 20_000
 
 
 def recorded_episodes(district: District | None = None) -> QuerySet[Episode]:
-    """Episodes reports count: every status except `not_recorded`, and none reported in error; in `district` when given
-    (the district the episode was reported in), else the whole force."""
-    qs = Episode.objects.exclude(status=Status.NOT_RECORDED).filter(reported_in_error_at__isnull=True)
+    """Episodes reports count (`Episode.objects.counted()`: every status except `not_recorded`, and none
+    reported in error); in `district` when given (the district the episode was reported in), else the whole
+    force."""
+    qs = Episode.objects.counted()
     if district is not None:
         qs = qs.filter(district=district)
     return qs

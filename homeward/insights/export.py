@@ -213,6 +213,9 @@ EPISODE_EXPORT_COLUMNS = [
     "ethnicity",
     "risk_level_first",
     "risk_level_highest",
+    # Empty unless the episode was marked as reported in error: every report leaves those out, so an
+    # analyst working from this raw list must be able to as well.
+    "reported_in_error_at",
     "markers",
 ]
 _EXPORT_FIELDS = (
@@ -233,12 +236,14 @@ _EXPORT_FIELDS = (
     "person__ethnicity",
     "risk_level_first",
     "risk_level_highest",
+    "reported_in_error_at",
 )
 EXPORT_CHUNK = 2000
 
 
 def write_episodes_csv(out: IO[str], *, pseudonymised: bool = False) -> int:
-    """Every episode (every status, "not recorded" included: filter on `status`), oldest id first, as CSV.
+    """Every episode (every status, "not recorded" included: filter on `status`; reported in error
+    included: filter on `reported_in_error_at`), oldest id first, as CSV.
 
     Streams: the episode query runs through .iterator() and markers are fetched per chunk of 2,000 rows,
     so memory stays flat however many episodes there are. Returns the number of data rows written.

@@ -35,7 +35,7 @@ from django.db.models.expressions import ValueRange
 from django.db.models.functions import NthValue
 from django.utils import timezone
 
-from homeward.episodes.models import OPEN_STATUSES, Episode, InterviewOutcome, Status
+from homeward.episodes.models import OPEN_STATUSES, Episode, InterviewOutcome, Status, counted_q
 from homeward.identity.models import District
 from homeward.insights.base import recorded_episodes
 from homeward.insights.periods import AgeGroup, Period, add_months, between, local_date, local_midnight
@@ -269,7 +269,7 @@ def _rhi_offers(periods: list[Period], district: District | None, now: dt.dateti
         episode__reported_at__gte=min(p.start for p in periods),
         episode__reported_at__lt=max(p.end for p in periods),
     )
-    qs = ReturnInterview.objects.filter(span).exclude(episode__status=Status.NOT_RECORDED)
+    qs = ReturnInterview.objects.filter(span).filter(counted_q("episode__"))
     if district is not None:
         qs = qs.filter(episode__district=district)
     not_due = Q(offered_at__isnull=True, offer_due_at__gt=now)

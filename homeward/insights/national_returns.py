@@ -47,7 +47,7 @@ from django.db.models import (
 )
 from openpyxl import Workbook
 
-from homeward.episodes.models import Condition, Episode, HowFound, Status
+from homeward.episodes.models import Condition, Episode, HowFound, Status, counted_q
 from homeward.episodes.policy import risk_levels
 from homeward.identity.models import Organisation
 from homeward.insights.base import recorded_episodes
@@ -211,8 +211,9 @@ FATAL = Q(status=Status.FOUND_DECEASED) | Q(found_record__condition=Condition.DE
 MPDR_DEFINITIONS = {
     "calls_incidents": (
         "Homeward holds no command-and-control call records, so *calls* are reports received: every "
-        "episode reported in the year, including those decided 'not recorded as missing'. *Incidents* are "
-        "recorded episodes (every status except not recorded). *Individuals* are distinct person records "
+        "episode reported in the year, including those decided 'not recorded as missing' but not those "
+        "marked as reported in error. *Incidents* are recorded episodes (every status except not recorded, "
+        "none reported in error). *Individuals* are distinct person records "
         "with an incident; in the age columns, distinct people with an incident in that age group (someone "
         "who turned 18 during the year is in both). Age group is the snapshot at report time."
     ),
@@ -322,7 +323,8 @@ def missing_persons_data_return(
     × child cube; missing from care by place; repeat missing from the per-person counts.
     """
     period = Period(year_start, year_end)
-    received = Episode.objects.filter(period.reported_q())
+    # Reports marked as reported in error were never reports of anyone missing: not calls, not incidents.
+    received = Episode.objects.received().filter(period.reported_q())
     if force is not None:
         # The year's range of reported_at is the index to walk. Given an indexable `force_id = ?`,
         # SQLite's planner (which has no statistics) walks every episode the force ever had through the
@@ -330,10 +332,10 @@ def missing_persons_data_return(
         # same rows and leaves the planner only the reported_at index.
         force_key = ExpressionWrapper(F("force_id") + 0, output_field=BigIntegerField())
         received = received.alias(force_key=force_key).filter(force_key=force.pk)
-    incidents = received.exclude(status=Status.NOT_RECORDED)
+    incidents = received.counted()
     tables: list[Table] = []
 
-    recorded = ~Q(status=Status.NOT_RECORDED)
+    recorded = counted_q()  # within `received`: the incidents
     in_care = Q(is_child=True, looked_after=True) & recorded
     age_qs = {
         "children": Q(is_child=True),

@@ -70,9 +70,27 @@ def person_for(*, actor: User, pk: int, log: bool = True) -> Person:
 
 @dataclass
 class PersonHistory:
+    # Every episode the viewer may see, newest first: those reported in error too, so the person's page can
+    # list them marked as such and link to them (what was reported, and its correction, stay on record).
     episodes: list[Episode]
-    repeat_count: int  # episodes reported in the repeat window (default 365 days) up to now
+    repeat_count: int  # counted episodes reported in the repeat window (default 365 days) up to now
     window_days: int
+
+    @property
+    def counted_episodes(self) -> list[Episode]:
+        """The episodes that count (`Episode.is_counted`), newest first: what totals, the risk history and
+        the next risk grading are built from. Decisions not to record and reports in error are left out."""
+        return [e for e in self.episodes if e.is_counted]
+
+    @property
+    def total(self) -> int:
+        """The person's counted episodes, all time ("N in all")."""
+        return len(self.counted_episodes)
+
+    @property
+    def latest_counted(self) -> Episode | None:
+        """The newest counted episode: the one whose pattern describes the person now."""
+        return next(iter(self.counted_episodes), None)
 
 
 def person_history_for(*, actor: User, person: Person) -> PersonHistory:
@@ -86,7 +104,7 @@ def person_history_for(*, actor: User, person: Person) -> PersonHistory:
     since = timezone.now() - dt.timedelta(days=window)
     return PersonHistory(
         episodes=episodes,
-        repeat_count=sum(1 for e in episodes if e.reported_at >= since and e.status != "not_recorded"),
+        repeat_count=sum(1 for e in episodes if e.reported_at >= since and e.is_counted),
         window_days=window,
     )
 
@@ -111,7 +129,10 @@ class MergeSide:
 
 
 def person_merge_side_for(*, actor: User, person: Person) -> MergeSide:
-    """What the merge confirmation shows of one record: its episode counts (scoped like the history)."""
+    """What the merge confirmation shows of one record: its episode counts (scoped like the history).
+
+    Every episode row on the record, those reported in error included: the count says what the merge will
+    move, not how often the person went missing."""
     episodes = Episode.objects.filter(episode_visibility(actor), person=person)
     return MergeSide(
         person=person,
@@ -170,10 +191,14 @@ def active_markers_of(*, actor: User, person: Person) -> QuerySet[PersonMarker]:
 
 
 def risk_history_of(*, person: Person, history: PersonHistory) -> list[tuple[Episode, RiskAssessment]]:
-    """Every risk grading of the episodes in `history`: person_history_for kept only the episodes the
-    actor may see and prefetched their assessments, so this reads no more rows."""
+    """Every risk grading of the counted episodes in `history`: person_history_for kept only the
+    episodes the actor may see and prefetched their assessments, so this reads no more rows. What the
+    next grading reads: a report in error (perhaps of someone else) must not make this person look high
+    risk; it is still listed, marked, with its own page."""
     if "risk_history" not in getattr(person, "shown_fields", frozenset()):
         return []
     return [
-        (episode, assessment) for episode in history.episodes for assessment in episode.risk_assessments.all()
+        (episode, assessment)
+        for episode in history.counted_episodes
+        for assessment in episode.risk_assessments.all()
     ]

@@ -135,7 +135,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "associates": associates_of(person=person),
         "places": places_of(person=person),
         "addresses": addresses_of(person=person),
-        "pattern": pattern_for(history.episodes[0], actor=actor) if history.episodes else None,
+        "pattern": pattern_for(history.latest_counted, actor=actor) if history.latest_counted else None,
         # A merged record is a tombstone: it only points at the record it was merged into.
         "can_report": actor.can(Capability.REPORT) and not person.is_merged,
         "can_add": _can_add_to_records(actor) and not person.is_merged,

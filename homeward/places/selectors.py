@@ -35,7 +35,9 @@ def locations_for(*, actor: User, category: str = "", district_id: int | None = 
     latest = LocalityRiskAssessment.objects.filter(location=OuterRef("pk")).order_by("-assessed_on", "-pk")
     return qs.annotate(
         episode_count=Count(
-            "episode", filter=Q(episode__in=Episode.objects.filter(episode_visibility(actor)))
+            # Reports in error are left out: they say nothing about the premises (docs/definitions.md).
+            "episode",
+            filter=Q(episode__in=Episode.objects.received().filter(episode_visibility(actor))),
         ),
         locality_outcome=Subquery(latest.values("outcome")[:1]),
         locality_review_due=Subquery(latest.values("review_due")[:1]),

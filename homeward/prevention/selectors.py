@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from homeward.audit.log import audit_consultation
 from homeward.chronology.entries import ChronologyEntry, shown_or_withheld
-from homeward.episodes.models import Episode, Status
+from homeward.episodes.models import Episode
 from homeward.episodes.patterns import Pattern, pattern_for
 from homeward.episodes.sharing import episode_visibility
 from homeward.identity.models import District, Organisation, OrganisationKind, User
@@ -500,8 +500,8 @@ class PersonPanel:
 
 def _latest_pattern(actor: User, person: Person) -> tuple[Episode | None, Pattern | None]:
     latest = (
-        Episode.objects.filter(episode_visibility(actor), person=person)
-        .exclude(status=Status.NOT_RECORDED)
+        Episode.objects.counted()
+        .filter(episode_visibility(actor), person=person)
         .order_by("-reported_at")
         .first()
     )

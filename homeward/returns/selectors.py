@@ -282,11 +282,13 @@ def latest_findings_for(*, actor: User, person: Person) -> LatestFindings | None
     rhi = (
         _with_related(rhis_visible_to(actor))
         .filter(person=person, status=RhiStatus.COMPLETED)
+        # What feeds the next risk grading: nothing from a report made in error (perhaps of someone else).
+        .exclude(episode__reported_in_error_at__isnull=False)
         .order_by("-completed_at", "-pk")
         .first()
     )
     interviews = PreventionInterview.objects.filter(
-        episode__in=Episode.objects.filter(episode_visibility(actor), person=person).values("pk")
+        episode__in=Episode.objects.received().filter(episode_visibility(actor), person=person).values("pk")
     )
     if rhi is not None and rhi.completed_at is not None:
         interviews = interviews.filter(conducted_at__gt=rhi.completed_at)

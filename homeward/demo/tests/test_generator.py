@@ -137,7 +137,13 @@ def digest() -> str:
     proposals = FindingProposal.objects.order_by("rhi__episode__reference", "proposed_at").values_list(
         "rhi__episode__reference", "kind", "value", "detail", "status", "proposed_by__username", "proposed_at"
     )
-    for rows in (episodes, assessments, people, keys, notifications, rhis, history, proposals):
+    # The records' audit trail, in chain order (ids and hashes differ between loads on PostgreSQL).
+    trail = (
+        AuditEvent.objects.exclude(event_type__startswith="demo.")
+        .order_by("id")
+        .values_list("occurred_at", "event_type", "operation", "acting_as", "changed_fields")
+    )
+    for rows in (episodes, assessments, people, keys, notifications, rhis, history, proposals, trail):
         for row in rows:
             h.update(repr(row).encode())
     return h.hexdigest()
