@@ -28,7 +28,11 @@ def _role_field(organisation_kind: str, label: str) -> RoleChoiceField:
     choices = [("", "Choose a role")] + [
         (role, Role(role).label) for role in roles_for_organisation_kind(organisation_kind)
     ]
-    return RoleChoiceField(label=label, choices=choices)
+    return RoleChoiceField(
+        label=label,
+        choices=choices,
+        error_messages={"required": "Choose a role", "invalid_choice": "Choose a role from the list"},
+    )
 
 
 class AccountCreateForm(forms.Form):
