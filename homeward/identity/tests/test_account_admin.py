@@ -460,3 +460,59 @@ def test_actions_refuse_anyone_but_an_administrator_of_the_same_organisation(wor
         )
     world.officer.refresh_from_db()
     assert world.officer.is_active and world.officer.role == Role.OFFICER
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_administrators_at_the_same_moment_one_wins_one_conflicts(world):
+    """On real connections in two threads, so the databases' own locking is exercised (docs/concurrency.md):
+    one administrator changes the role while another deactivates the account, both from version 1."""
+    import threading
+
+    from django.db import connections
+
+    from homeward.errors import EditConflict
+
+    first = make_user("ada_admin", world.force, Role.ADMINISTRATOR)
+    second = make_user("abe_admin", world.force, Role.ADMINISTRATOR)
+    account = User.objects.get(pk=world.officer.pk)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def change(do):
+        try:
+            barrier.wait(timeout=10)
+            do(User.objects.get(pk=account.pk))
+            outcomes.append("saved")
+        except EditConflict:
+            outcomes.append("conflict")
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(
+            target=change,
+            args=(
+                lambda user: accounts.user_role_change(
+                    actor=first, user=user, role=Role.ANALYST, expected_version=1
+                ),
+            ),
+        ),
+        threading.Thread(
+            target=change,
+            args=(
+                lambda user: accounts.user_deactivate(
+                    actor=second, user=user, reason="left the force", expected_version=1
+                ),
+            ),
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["conflict", "saved"]
+    account.refresh_from_db()
+    assert account.version == 2
+    changed = (account.role == Role.ANALYST) != (not account.is_active)  # exactly one of the two
+    assert changed
+    assert AuditEvent.objects.filter(operation=Operation.ADMIN).count() == 1
