@@ -42,11 +42,14 @@ def _organisation_kind(actor: User) -> str:
 
 
 @requires(Capability.MANAGE_ACCOUNTS)
+@require_http_methods(["GET", "POST"])
 def account_list(request: HttpRequest) -> HttpResponse:
+    """Every account, a page at a time; or a search, sent by POST so names stay out of URLs (DEP-3),
+    whose first page of matches is shown."""
     actor = _actor(request)
-    search = request.GET.get("q", "")[:SEARCH_MAX]
+    search = request.POST.get("q", "").strip()[:SEARCH_MAX] if request.method == "POST" else ""
     page = Paginator(accounts_for(actor=actor, search=search), ACCOUNTS_PER_PAGE).get_page(
-        request.GET.get("page")
+        None if search else request.GET.get("page")
     )
     return render(request, "identity/account_list.html", {"page": page, "search": search})
 
