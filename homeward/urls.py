@@ -25,6 +25,7 @@ urlpatterns = [
     path("account/sign-in/new-app/", auth_views.authenticator_replace, name="authenticator_replace"),
     path("logout/", auth_views.second_factor_exempt(LogoutView.as_view()), name="logout"),
     path("sharing-rules/", identity.sharing_rules, name="sharing_rules"),
+    path("organisation/accounts/", include("homeward.identity.account_admin")),
     path("dashboard/", episodes.dashboard, name="dashboard"),
     path("dashboard/rows/", episodes.dashboard_rows, name="dashboard_rows"),
     path("dashboard/overdue/", episodes.overdue_list, name="overdue_list"),

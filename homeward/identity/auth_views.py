@@ -409,7 +409,10 @@ def password_change(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            form.save()
+            form.save(commit=False)
+            # Only the password's columns: a full save would write back this request's copy of the role
+            # and is_active over an administrator's change made meanwhile (identity.accounts).
+            user.save(update_fields=["password", "password_changed_at"])
             audit_record(
                 actor=user,
                 operation=Operation.AUTH,

@@ -24,6 +24,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Locations", "location_list"))
     if user.can(Capability.DECIDE_ESCALATION):
         items.append(("Appeals", "escalation_list"))
+    if user.can(Capability.MANAGE_ACCOUNTS):
+        items.append(("Accounts", "accounts:list"))
     if user.can(Capability.VIEW_SHARING_RULES):
         items.append(("Sharing rules", "sharing_rules"))
     if user.can(Capability.MANAGE_DATA_PROTECTION):

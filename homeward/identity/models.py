@@ -61,6 +61,12 @@ class User(AbstractUser):
     district = models.ForeignKey(District, null=True, blank=True, on_delete=models.SET_NULL)
     # When the password was last set (P4: no forced rotation, but a maximum age can be configured).
     password_changed_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by every administrator's change to the account (identity.accounts), so two administrators
+    # editing one account cannot overwrite each other (docs/concurrency.md). Signing in does not bump it.
+    version = models.PositiveIntegerField(default=1)
+    # When an administrator last re-enabled the account: the unused-account sweep (P11) counts 90 days
+    # from here too, or it would disable again at once an account that had been unused for months.
+    reactivated_at = models.DateTimeField(null=True, blank=True)
 
     def set_password(self, raw_password: str | None) -> None:
         super().set_password(raw_password)

@@ -47,6 +47,8 @@ class Capability(models.TextChoices):
     MANAGE_DATA_PROTECTION = "manage_data_protection", "Answer subject access requests, review and erase"
     CORRECT_RECORDS = "correct_records", "Mark an episode as reported in error"
     READ_AUDIT_LOG = "read_audit_log", "Search and export the audit log"
+    # Accounts of the administrator's own organisation (homeward.identity.account_admin).
+    MANAGE_ACCOUNTS = "manage_accounts", "Create accounts, change roles, deactivate and reset sign-in"
 
 
 _POLICE_CASEWORK = {
@@ -142,7 +144,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     # The commissioner's office funds community safety initiatives and keeps their register.
     Role.COMMISSIONER: frozenset({Capability.MANAGE_INITIATIVES}),
     Role.AUDITOR: frozenset({Capability.VIEW_SHARING_RULES, Capability.READ_AUDIT_LOG}),
-    Role.ADMINISTRATOR: frozenset({Capability.VIEW_SHARING_RULES}),
+    Role.ADMINISTRATOR: frozenset({Capability.VIEW_SHARING_RULES, Capability.MANAGE_ACCOUNTS}),
 }
 
 
@@ -174,3 +176,34 @@ def outranks(role: str, other: str) -> bool:
 
 def role_can(role: str, capability: str) -> bool:
     return capability in ROLE_CAPABILITIES.get(role, frozenset())
+
+
+# Which roles an account may hold in each kind of organisation (SPEC §2, "Organisation" column). Auditor
+# and administrator belong to any organisation. An analyst belongs to the police or a partner agency (a
+# partner's analyst sees pseudonymised lists: insights.access); not to the commissioner's office, which
+# sees aggregate measures only and has its own role. Keys are OrganisationKind values, written out here
+# because identity.models imports this module.
+_ANY_ORGANISATION = (Role.AUDITOR, Role.ADMINISTRATOR)
+ROLES_BY_ORGANISATION_KIND: dict[str, tuple[str, ...]] = {
+    "police_force": (
+        Role.CALL_HANDLER,
+        Role.OFFICER,
+        Role.SUPERVISOR,
+        Role.DETECTIVE_INSPECTOR,
+        Role.MFH_COORDINATOR,
+        Role.ANALYST,
+        *_ANY_ORGANISATION,
+    ),
+    "local_authority": (Role.CSC_MISSING_OFFICER, Role.ANALYST, *_ANY_ORGANISATION),
+    "nhs_trust": (Role.HEALTH_STAFF, Role.ANALYST, *_ANY_ORGANISATION),
+    "care_provider": (Role.CARE_STAFF, Role.ANALYST, *_ANY_ORGANISATION),
+    "rhi_service": (Role.RHI_WORKER, Role.ANALYST, *_ANY_ORGANISATION),
+    "charity": (Role.VOLUNTARY_WORKER, Role.ANALYST, *_ANY_ORGANISATION),
+    "commissioner": (Role.COMMISSIONER, *_ANY_ORGANISATION),
+}
+
+
+def roles_for_organisation_kind(kind: str) -> tuple[str, ...]:
+    """The roles an account of this kind of organisation may hold, in the order Role lists them."""
+    allowed = set(ROLES_BY_ORGANISATION_KIND.get(kind, _ANY_ORGANISATION))
+    return tuple(role for role in Role.values if role in allowed)

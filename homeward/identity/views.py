@@ -27,6 +27,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("partner_home")
     if getattr(user, "role", "") == Role.RHI_WORKER:
         return redirect("returns:mine")
+    if user.can(Capability.MANAGE_ACCOUNTS):  # type: ignore[union-attr]
+        return redirect("accounts:list")
     return render(request, "identity/home.html")
 
 

@@ -118,6 +118,13 @@ PAGE_RECORD_ARGS: dict[str, dict[str, str]] = {
     "families:contact_new": {"episode_id": "episode"},
     "chronology:person": {"pk": "person"},
     "insights:delivered": {"pk": "delivered"},
+    # Account administration: a Force A account. Another organisation's administrator getting 404 is
+    # tested in identity/tests/test_account_admin.py (the outsiders here are not administrators).
+    "accounts:detail": {"pk": "coordinator"},
+    "accounts:role": {"pk": "coordinator"},
+    "accounts:deactivate": {"pk": "coordinator"},
+    "accounts:reactivate": {"pk": "coordinator"},
+    "accounts:mfa_reset": {"pk": "coordinator"},
 }
 
 # API path arguments, by name, and the record kind each names.

@@ -11,7 +11,9 @@ from django.test import Client
 from django.urls import reverse
 
 from homeward.audit.models import AuditEvent
+from homeward.conftest import make_user
 from homeward.identity.accounts import accounts_disable_inactive, user_deactivate
+from homeward.identity.roles import Role
 from homeward.identity.tests.helpers import enrol, sign_in_fully
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +90,8 @@ def test_deactivating_a_user_deletes_all_their_sessions(client, world, clock):
     bystander.force_login(world.officer)
     assert Session.objects.count() == 3
 
-    user_deactivate(actor=world.commissioner, user=world.supervisor, reason="left the force")
+    administrator = make_user("ada_admin", world.force, Role.ADMINISTRATOR)
+    user_deactivate(actor=administrator, user=world.supervisor, reason="left the force", expected_version=1)
 
     assert Session.objects.count() == 1  # only the officer's
     for browser in (client, other):

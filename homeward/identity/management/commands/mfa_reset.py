@@ -1,7 +1,8 @@
 """`homeward mfa_reset USERNAME`: a person lost their phone and their backup codes.
 
 Removes their authenticator and backup codes and ends their sessions; at their next sign-in they set up
-a new app (after the password). Audited. Check who is asking before running it.
+a new app (after the password). Audited. Check who is asking before running it. An organisation's
+administrator does the same from the account's page (identity.accounts.user_mfa_reset).
 """
 
 from __future__ import annotations
@@ -9,13 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from homeward.audit.log import audit_record
-from homeward.audit.models import Operation
-from homeward.identity.models import BackupCode, User
-from homeward.identity.signals import user_sessions_end
+from homeward.errors import DomainError
+from homeward.identity.accounts import user_mfa_reset
+from homeward.identity.models import User
 
 
 class Command(BaseCommand):
@@ -25,20 +23,12 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--reason", required=True, help="why (recorded in the audit log)")
 
-    @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
         user = User.objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError("No such account")
-        TOTPDevice.objects.filter(user=user).delete()
-        BackupCode.objects.filter(user=user).delete()
-        ended = user_sessions_end(user.pk)
-        audit_record(
-            actor=None,
-            operation=Operation.ADMIN,
-            event_type="mfa.reset",
-            object_type="user",
-            object_ids=[user.pk],
-            reason=f"{options['reason']} ({ended} session(s) ended)",
-        )
+        try:
+            user_mfa_reset(actor=None, user=user, reason=options["reason"])
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
         self.stdout.write(f"{user.username} will set up a new authenticator app at their next sign-in.")
