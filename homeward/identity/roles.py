@@ -47,6 +47,8 @@ class Capability(models.TextChoices):
     MANAGE_DATA_PROTECTION = "manage_data_protection", "Answer subject access requests, review and erase"
     CORRECT_RECORDS = "correct_records", "Mark an episode as reported in error"
     READ_AUDIT_LOG = "read_audit_log", "Search and export the audit log"
+    # Breach response (P14) reads the audit log around the records involved, so it stays with auditors.
+    RESPOND_TO_BREACHES = "respond_to_breaches", "Record personal data breaches and see who saw what"
 
 
 _POLICE_CASEWORK = {
@@ -141,7 +143,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.VOLUNTARY_WORKER: frozenset(),
     # The commissioner's office funds community safety initiatives and keeps their register.
     Role.COMMISSIONER: frozenset({Capability.MANAGE_INITIATIVES}),
-    Role.AUDITOR: frozenset({Capability.VIEW_SHARING_RULES, Capability.READ_AUDIT_LOG}),
+    Role.AUDITOR: frozenset(
+        {Capability.VIEW_SHARING_RULES, Capability.READ_AUDIT_LOG, Capability.RESPOND_TO_BREACHES}
+    ),
     Role.ADMINISTRATOR: frozenset({Capability.VIEW_SHARING_RULES}),
 }
 
