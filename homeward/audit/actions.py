@@ -71,9 +71,11 @@ _RECORD_MODELS = {
 }
 
 
-def _require_responder(actor: User) -> None:
-    if not actor.can(Capability.RESPOND_TO_BREACHES):
+def _require_responder(actor: User) -> int:
+    """The actor's organisation, which the incident belongs to; refused to any other role."""
+    if not actor.can(Capability.RESPOND_TO_BREACHES) or actor.organisation_id is None:
         raise NotAllowed("Only auditors record personal data breaches.")
+    return actor.organisation_id
 
 
 def _require_own(actor: User, incident: BreachIncident) -> None:
@@ -97,8 +99,15 @@ def _check_ids(errors: dict[str, str], fields: dict[str, Any]) -> None:
             )
 
 
+def _to_the_minute(when: dt.datetime | None) -> dt.datetime | None:
+    # The pages take times to the minute; storing them so means saving an unchanged form changes nothing.
+    return when.replace(second=0, microsecond=0) if when is not None else None
+
+
 def _validate(fields: dict[str, Any]) -> None:
-    """The rules for an incident's fields, whether opened or edited."""
+    """The rules for an incident's fields, whether opened or edited. Times are cut to the minute."""
+    for name in ("discovered_at", "window_start", "window_end"):
+        fields[name] = _to_the_minute(fields[name])
     errors: dict[str, str] = {}
     now = timezone.now()
     for name, message in (
@@ -201,7 +210,7 @@ def breach_incident_open(
     not_reported_reason: str = "",
 ) -> BreachIncident:
     """Record a personal data breach for the actor's organisation. The 72 hours run from `discovered_at`."""
-    _require_responder(actor)
+    organisation_id = _require_responder(actor)
     fields: dict[str, Any] = {
         "discovered_at": discovered_at,
         "discovered_by": discovered_by.strip(),
@@ -220,7 +229,7 @@ def breach_incident_open(
     _validate(fields)
     now = timezone.now()
     incident = BreachIncident.objects.create(
-        organisation_id=actor.organisation_id,
+        organisation_id=organisation_id,
         opened_by=actor,
         opened_at=now,
         updated_at=now,
@@ -286,6 +295,7 @@ def breach_incident_record_report(
     _require_own(actor, incident)
     if incident.status != BreachStatus.OPEN:
         raise IllegalTransition(f"The incident is {incident.get_status_display().lower()} already.")
+    reported_at = _to_the_minute(reported_at) or reported_at
     errors: dict[str, str] = {}
     if reported_at > timezone.now() + CLOCK_SKEW:
         errors["reported_at"] = "The time of the report cannot be in the future"

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
 
-from homeward.audit.log import audit_consultation
+from homeward.audit.log import audit_consultation, audit_record
 from homeward.audit.models import AuditEvent, BreachIncident, BreachIncidentChange, BreachStatus, Operation
 from homeward.errors import NotAllowed
 from homeward.identity.roles import Capability
@@ -159,16 +160,18 @@ TOUCHING_OPERATIONS = (
 SEEING_OPERATIONS = (Operation.CONSULTATION, Operation.DISCLOSURE)
 
 
-def _require_breach_responder(actor: User) -> None:
-    if not actor.can(Capability.RESPOND_TO_BREACHES):
+def _require_breach_responder(actor: User) -> int:
+    """The actor's organisation, whose incidents they may see; refused to any other role."""
+    if not actor.can(Capability.RESPOND_TO_BREACHES) or actor.organisation_id is None:
         raise NotAllowed("Only auditors may see breach incidents.")
+    return actor.organisation_id
 
 
 def breach_incidents_for(*, actor: User) -> list[BreachIncident]:
     """The incidents of the actor's organisation: open ones first, the nearest deadline first. Logged."""
-    _require_breach_responder(actor)
-    incidents = list(BreachIncident.objects.filter(organisation_id=actor.organisation_id))
-    order = {BreachStatus.OPEN: 0, BreachStatus.REPORTED: 1, BreachStatus.CLOSED: 2}
+    organisation_id = _require_breach_responder(actor)
+    incidents = list(BreachIncident.objects.filter(organisation_id=organisation_id))
+    order: dict[str, int] = {BreachStatus.OPEN: 0, BreachStatus.REPORTED: 1, BreachStatus.CLOSED: 2}
 
     def urgency(incident: BreachIncident) -> tuple[int, float]:
         # Open ones by the nearest deadline; the rest by the latest discovered.
@@ -189,8 +192,8 @@ def breach_incidents_for(*, actor: User) -> list[BreachIncident]:
 def breach_incident_for(*, actor: User, pk: int, log: bool = True) -> BreachIncident:
     """One incident of the actor's organisation; another organisation's is the same 404 as a missing one.
     `log=False` for the form pages, whose action logs the change (the page shows only what is typed)."""
-    _require_breach_responder(actor)
-    incident = BreachIncident.objects.filter(pk=pk, organisation_id=actor.organisation_id).first()
+    organisation_id = _require_breach_responder(actor)
+    incident = BreachIncident.objects.filter(pk=pk, organisation_id=organisation_id).first()
     if incident is None:
         raise Http404("No such incident")
     if log:
@@ -238,7 +241,8 @@ def _events() -> QuerySet[AuditEvent]:
 def _in_window(events: QuerySet[AuditEvent], incident: BreachIncident) -> QuerySet[AuditEvent]:
     events = events.filter(occurred_at__gte=incident.window_start)
     if incident.window_end is not None:
-        events = events.filter(occurred_at__lte=incident.window_end)
+        # Times are given to the minute: the window runs to the end of its last minute.
+        events = events.filter(occurred_at__lt=incident.window_end + dt.timedelta(minutes=1))
     return events
 
 
@@ -353,3 +357,44 @@ def records_seen(events: list[AuditEvent]) -> list[RecordSeen]:
 
 def _as_number(text: str) -> tuple[int, str]:
     return (int(text), "") if text.isdigit() else (0, text)
+
+
+PAGE_SIZE = 50
+# Beyond this many, the event logging a read lists the count, not every id (as the exports do).
+MAX_LOGGED_IDS = 10_000
+
+
+def _log_read(actor: User, events: list[AuditEvent], reason: str) -> None:
+    # Reading the log is processing too (AUD-8): name the events whose contents were shown.
+    ids = [e.pk for e in events]
+    audit_record(
+        actor=actor,
+        operation=Operation.CONSULTATION,
+        event_type="audit_log.viewed",
+        object_type="audit_event",
+        object_ids=ids if len(ids) <= MAX_LOGGED_IDS else [],
+        reason=reason if len(ids) <= MAX_LOGGED_IDS else f"{reason}; {len(ids)} events (ids not listed)",
+    )
+
+
+def breach_who_saw_what_page_for(
+    *, actor: User, incident: BreachIncident, page: str | None
+) -> tuple[Page[AuditEvent], list[EventRow]]:
+    """One page (oldest first) of the events touching the incident's records; logs the events shown."""
+    events = breach_events_touching(actor=actor, incident=incident)
+    page_obj = Paginator(events, PAGE_SIZE).get_page(page)
+    shown = list(page_obj.object_list)
+    if shown:
+        _log_read(actor, shown, f"breach incident {incident.pk}: who saw what")
+    return page_obj, event_rows(shown, incident_records(incident))
+
+
+def breach_account_activity_for(
+    *, actor: User, incident: BreachIncident, user_id: int
+) -> tuple[list[RecordSeen], list[EventRow]]:
+    """Every record the suspected account was shown or sent in the window, and the events saying so;
+    logs the events read."""
+    events = list(breach_account_events(actor=actor, incident=incident, user_id=user_id))
+    if events:
+        _log_read(actor, events, f"breach incident {incident.pk}: what user {user_id} saw")
+    return records_seen(events), event_rows(events)

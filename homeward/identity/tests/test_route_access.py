@@ -118,6 +118,12 @@ PAGE_RECORD_ARGS: dict[str, dict[str, str]] = {
     "families:contact_new": {"episode_id": "episode"},
     "chronology:person": {"pk": "person"},
     "insights:delivered": {"pk": "delivered"},
+    "audit:breach_detail": {"pk": "breach_incident"},
+    "audit:breach_edit": {"pk": "breach_incident"},
+    "audit:breach_report": {"pk": "breach_incident"},
+    "audit:breach_close": {"pk": "breach_incident"},
+    "audit:breach_who_saw_what": {"pk": "breach_incident"},
+    "audit:breach_account": {"pk": "breach_incident"},
 }
 
 # API path arguments, by name, and the record kind each names.
