@@ -83,10 +83,12 @@ def _require_own(actor: User, incident: BreachIncident) -> None:
         raise NotAllowed("This incident belongs to another organisation.")
 
 
-def _check_ids(errors: dict[str, str], fields: dict[str, Any]) -> None:
-    """Every id names a record that exists: a typo found now, not when the ICO asks."""
+def _check_ids(errors: dict[str, str], fields: dict[str, Any], before: BreachIncident | None) -> None:
+    """Every id added names a record that exists: a typo found now, not when the ICO asks. Ids already
+    on the incident are not checked again: a record erased since must not block other changes."""
     for name, (label, noun) in _RECORD_MODELS.items():
-        ids: Sequence[int] = fields[name]
+        known = set(getattr(before, name)) if before is not None else set()
+        ids: Sequence[int] = [i for i in fields[name] if i not in known]
         model = apps.get_model(label)
         found = set(model._default_manager.filter(pk__in=ids).values_list("pk", flat=True))
         missing = [i for i in ids if i not in found]
@@ -104,7 +106,7 @@ def _to_the_minute(when: dt.datetime | None) -> dt.datetime | None:
     return when.replace(second=0, microsecond=0) if when is not None else None
 
 
-def _validate(fields: dict[str, Any]) -> None:
+def _validate(fields: dict[str, Any], before: BreachIncident | None = None) -> None:
     """The rules for an incident's fields, whether opened or edited. Times are cut to the minute."""
     for name in ("discovered_at", "window_start", "window_end"):
         fields[name] = _to_the_minute(fields[name])
@@ -132,7 +134,7 @@ def _validate(fields: dict[str, Any]) -> None:
         errors["window_end"] = "The end of the window must be after its start"
     if not (fields["person_ids"] or fields["episode_ids"] or fields["suspected_user_ids"]):
         errors["person_ids"] = "Name at least one person, episode or user account involved"
-    _check_ids(errors, fields)
+    _check_ids(errors, fields, before)
     if errors:
         raise InvalidInput(errors)
 
@@ -264,7 +266,7 @@ def breach_incident_update(
         fields[name] = value.strip() if isinstance(value, str) else value
     for name in ("person_ids", "episode_ids", "suspected_user_ids"):
         fields[name] = sorted(set(fields[name]))
-    _validate(fields)
+    _validate(fields, before=incident)
     if incident.reported_at is not None and fields["ico_decision"] != IcoDecision.REPORT:
         raise InvalidInput({"ico_decision": "It has been reported to the ICO already"})
     changed = {name: value for name, value in fields.items() if getattr(incident, name) != value}

@@ -33,6 +33,7 @@ from homeward.web import apply_action, parse_id, requires
 
 EVENT_ROW_COLUMNS = [
     "actor_username",
+    "actor_role",
     "actor_organisation",
     "recipient_organisation",
     "incident_records",

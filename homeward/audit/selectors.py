@@ -17,7 +17,7 @@ from django.utils import timezone
 from homeward.audit.log import audit_consultation, audit_record
 from homeward.audit.models import AuditEvent, BreachIncident, BreachIncidentChange, BreachStatus, Operation
 from homeward.errors import NotAllowed
-from homeward.identity.roles import Capability
+from homeward.identity.roles import Capability, Role
 
 if TYPE_CHECKING:
     from homeward.identity.models import User
@@ -252,6 +252,7 @@ class EventRow:
 
     event: AuditEvent
     username: str
+    role: str  # the role the user acted in, as people read it
     organisation: str
     recipient: str
     records: tuple[str, ...]  # the incident's records this event names
@@ -261,6 +262,7 @@ class EventRow:
         """The extra columns of the downloads (beside the audit export's own)."""
         return {
             "actor_username": self.username,
+            "actor_role": self.role,
             "actor_organisation": self.organisation,
             "recipient_organisation": self.recipient,
             "incident_records": list(self.records),
@@ -292,6 +294,7 @@ def event_rows(events: list[AuditEvent], names: dict[tuple[str, str], str] | Non
             EventRow(
                 event=e,
                 username=usernames.get(e.actor_user_id or 0, ""),
+                role=Role(e.acting_as).label if e.acting_as in Role.values else e.acting_as,
                 organisation=organisations.get(e.actor_agency_id or 0, ""),
                 recipient=organisations.get(e.recipient_agency_id or 0, ""),
                 records=records,

@@ -181,6 +181,7 @@ def test_a_change_is_an_alteration_naming_the_fields_and_kept_in_the_history(aud
     form = page.context["form"]
     data = {name: form.initial.get(name, "") for name in form.fields}
     assert data["suspected_user_ids"] == str(world.officer.pk) and data["version"] == 1
+    assert f'value="{_local(incident.discovered_at)}"' in page.content.decode()
     data.update(containment="Password reset and sessions ended.", window_end=_local(timezone.now()))
     response = auditor_client.post(edit, {k: "" if v is None else v for k, v in data.items()})
     assert response.status_code == 302
@@ -508,7 +509,11 @@ def test_who_saw_what_lists_exactly_the_events_touching_the_records_in_the_windo
     assert person_view.records == (f"person {planted['ruby'].pk}",) and person_view.other_records == 1
     # Who, from where, in which role, and to whom.
     html = response.content.decode()
-    assert "pat_partner" in html and "Council B" in html and "csc_missing_officer" in html
+    assert (
+        "pat_partner" in html
+        and "Council B" in html
+        and "Children&#x27;s social care missing officer" in html
+    )
     assert f"episode {planted['episode'].pk} (person {planted['ruby'].pk})" in html
     # Ids only: no name of the person on the page.
     assert "Hartley" not in html and "Okafor" not in html
@@ -567,6 +572,9 @@ def test_who_saw_what_downloads_need_step_up_and_are_audited_disclosures(
     assert [int(r["id"]) for r in rows] == expected
     searched = next(r for r in rows if r["event_type"] == "person.searched")
     assert searched["actor_username"] == "pat_partner" and searched["actor_organisation"] == "Council B"
+    assert searched["acting_as"] == "csc_missing_officer"
+    assert searched["actor_role"] == "Children's social care missing officer"
+    assert searched["incident_records"] in (f"person {planted['ruby'].pk}", [f"person {planted['ruby'].pk}"])
     sent = next(r for r in rows if r["event_type"] == "notification.sent")
     assert sent["recipient_organisation"] == "Council B"
     event = AuditEvent.objects.get(event_type="audit_log.exported")
