@@ -7,10 +7,12 @@ import csv
 import datetime as dt
 import io
 import json
+import threading
 import time
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -686,3 +688,42 @@ def test_the_list_and_incident_page_are_logged_reads(auditor_client, auditor, wo
     viewed = AuditEvent.objects.get(event_type="breach_incident.viewed")
     assert viewed.object_ids == [str(incident.pk)]
     assert BreachIncidentChange.objects.filter(incident=incident).count() == 1
+
+
+# --- Two responders at the same moment ---------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_saves_one_wins_one_conflicts(world):
+    """Real connections in two threads: the database's own locking, not only the version check."""
+    first = make_user("audrey_auditor", world.force, Role.AUDITOR)
+    second = make_user("aled_auditor", world.force, Role.AUDITOR)
+    incident = _open(first, suspected_user_ids=[world.officer.pk])
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def save(actor, containment):
+        try:
+            barrier.wait(timeout=10)
+            actions.breach_incident_update(
+                actor=actor, incident=incident, expected_version=1, containment=containment
+            )
+            outcomes.append("saved")
+        except EditConflict:
+            outcomes.append("conflict")
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=save, args=(first, "Laptop wiped")),
+        threading.Thread(target=save, args=(second, "Password reset")),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(outcomes) == ["conflict", "saved"]
+    incident.refresh_from_db()
+    assert incident.version == 2 and incident.containment in ("Laptop wiped", "Password reset")
+    assert AuditEvent.objects.filter(event_type="breach_incident.updated").count() == 1
+    assert incident.changes.count() == 2
