@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from homeward.audit import views_breach, views
+from homeward.audit import views, views_breach
 
 app_name = "audit"
 urlpatterns = [
