@@ -270,7 +270,9 @@ def breach_incident_update(
     if incident.reported_at is not None and fields["ico_decision"] != IcoDecision.REPORT:
         raise InvalidInput({"ico_decision": "It has been reported to the ICO already"})
     changed = {name: value for name, value in fields.items() if getattr(incident, name) != value}
-    labels = ", ".join(FIELD_LABELS[name] for name in changed) or "nothing"
+    if not changed:
+        return incident  # saving an unchanged form writes nothing, so it cannot overwrite anyone
+    labels = ", ".join(FIELD_LABELS[name] for name in changed)
     return _save(
         incident,
         actor=actor,

@@ -51,7 +51,10 @@ ExtraColumns = Callable[[AuditEvent], dict[str, Any]]
 
 def _csv_cell(value: Any) -> str:
     if isinstance(value, list | tuple):
-        value = " ".join(str(v) for v in value)
+        # Ids join with spaces, as they always have; labels that hold spaces ("episode 4 (person 2)")
+        # join with semicolons so each stays whole.
+        items = [str(v) for v in value]
+        value = ("; " if any(" " in item for item in items) else " ").join(items)
     text = "" if value is None else str(value)
     # A spreadsheet would run a cell starting like a formula; the log holds text people typed.
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -272,6 +272,7 @@ class EventRow:
 
 def event_rows(events: list[AuditEvent], names: dict[tuple[str, str], str] | None = None) -> list[EventRow]:
     """Events with their people and organisations named. With `names`, only those records are listed."""
+    # Imported here, like the models of PERSON_LINKED: this module must import before the app registry.
     from homeward.identity.models import Organisation
     from homeward.identity.models import User as UserModel
 

@@ -579,6 +579,8 @@ def test_who_saw_what_downloads_need_step_up_and_are_audited_disclosures(
     assert searched["incident_records"] in (f"person {planted['ruby'].pk}", [f"person {planted['ruby'].pk}"])
     sent = next(r for r in rows if r["event_type"] == "notification.sent")
     assert sent["recipient_organisation"] == "Council B"
+    label = f"episode {planted['episode'].pk} (person {planted['ruby'].pk})"
+    assert sent["incident_records"] == (label if fmt == "csv" else [label])
     event = AuditEvent.objects.get(event_type="audit_log.exported")
     assert event.operation == Operation.DISCLOSURE and event.recipient_agency_id == auditor.organisation_id
     assert event.object_ids == [str(i) for i in expected]
