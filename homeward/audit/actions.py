@@ -65,9 +65,9 @@ FIELD_LABELS = {
 }
 
 _RECORD_MODELS = {
-    "person_ids": ("people.Person", "person"),
-    "episode_ids": ("episodes.Episode", "episode"),
-    "suspected_user_ids": ("identity.User", "user account"),
+    "person_ids": ("people.Person", "person", "people"),
+    "episode_ids": ("episodes.Episode", "episode", "episodes"),
+    "suspected_user_ids": ("identity.User", "user account", "user accounts"),
 }
 
 
@@ -86,7 +86,7 @@ def _require_own(actor: User, incident: BreachIncident) -> None:
 def _check_ids(errors: dict[str, str], fields: dict[str, Any], before: BreachIncident | None) -> None:
     """Every id added names a record that exists: a typo found now, not when the ICO asks. Ids already
     on the incident are not checked again: a record erased since must not block other changes."""
-    for name, (label, noun) in _RECORD_MODELS.items():
+    for name, (label, noun, nouns) in _RECORD_MODELS.items():
         known = set(getattr(before, name)) if before is not None else set()
         ids: Sequence[int] = [i for i in fields[name] if i not in known]
         model = apps.get_model(label)
@@ -97,7 +97,7 @@ def _check_ids(errors: dict[str, str], fields: dict[str, Any], before: BreachInc
             errors[name] = (
                 f"There is no {noun} with ID {listed}"
                 if len(missing) == 1
-                else (f"There are no {noun}s with IDs {listed}{'…' if len(missing) > 5 else ''}")
+                else (f"There are no {nouns} with IDs {listed}{'…' if len(missing) > 5 else ''}")
             )
 
 

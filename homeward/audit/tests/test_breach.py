@@ -729,3 +729,11 @@ def test_simultaneous_saves_one_wins_one_conflicts(world):
     assert incident.version == 2 and incident.containment in ("Laptop wiped", "Password reset")
     assert AuditEvent.objects.filter(event_type="breach_incident.updated").count() == 1
     assert incident.changes.count() == 2
+
+
+def test_several_missing_ids_are_listed_in_one_message(auditor):
+    from homeward.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as caught:
+        _open(auditor, person_ids=[987654, 987655])
+    assert caught.value.errors["person_ids"] == "There are no people with IDs 987654, 987655"
