@@ -16,4 +16,6 @@ def nav_items(user: User) -> list[tuple[str, str]]:
     items = [("Audit log", "audit:search")] if user.can(Capability.READ_AUDIT_LOG) else []
     if user.role in ANOMALY_READERS:
         items.append(("Audit review", "audit:anomalies"))
+    if user.can(Capability.RESPOND_TO_BREACHES):
+        items.append(("Breaches", "audit:breach_list"))
     return items

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -12,12 +9,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from homeward.audit.downloads import EXPORT_LIMIT, audit_events_download
 from homeward.audit.forms import AuditSearchForm
 from homeward.audit.log import audit_record
-from homeward.audit.models import AuditAnomalyReport, AuditEvent, Operation
+from homeward.audit.models import AuditAnomalyReport, Operation
 from homeward.audit.selectors import audit_events_for, audit_object_types
 from homeward.identity.auth_views import require_recent_authentication
 from homeward.identity.models import User
@@ -25,28 +22,6 @@ from homeward.identity.roles import Capability, Role
 from homeward.web import requires
 
 PAGE_SIZE = 50
-EXPORT_LIMIT = 50_000
-# Beyond this many, an export's event lists the count of rows, not every id (like the report exports).
-MAX_LISTED_IDS = 10_000
-CSV_COLUMNS = [
-    "id",
-    "occurred_at",
-    "operation",
-    "event_type",
-    "object_type",
-    "object_ids",
-    "changed_fields",
-    "actor_user_id",
-    "actor_agency_id",
-    "acting_as",
-    "recipient_agency_id",
-    "reason_text",
-    "outcome",
-    "request_id",
-    "ip",
-    "prev_hash",
-    "hash",
-]
 
 
 def _actor(request: HttpRequest) -> User:
@@ -101,33 +76,6 @@ def audit_search(request: HttpRequest) -> HttpResponse:
     return render(request, "audit/search.html", context)
 
 
-def _csv_cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    # A spreadsheet would run a cell starting like a formula; the log holds text people typed.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _as_dict(event: AuditEvent) -> dict[str, Any]:
-    data = {column: getattr(event, column) for column in CSV_COLUMNS}
-    data["occurred_at"] = event.occurred_at.isoformat()
-    return data
-
-
-def _write_csv(events: list[AuditEvent], out: io.StringIO) -> None:
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for event in events:
-        row = []
-        for column in CSV_COLUMNS:
-            value = getattr(event, column)
-            if column == "occurred_at":
-                value = value.isoformat()
-            elif column in ("object_ids", "changed_fields"):
-                value = " ".join(value)
-            row.append(_csv_cell(value))
-        writer.writerow(row)
-
-
 @requires(Capability.READ_AUDIT_LOG)
 @require_GET
 @require_recent_authentication
@@ -147,31 +95,13 @@ def audit_export(request: HttpRequest) -> HttpResponse:
             None, f"{count} events match: narrow the search to {EXPORT_LIMIT:,} or fewer to export"
         )
         return render(request, "audit/search.html", {"form": form, "searched": False}, status=400)
-    rows = list(events)
-    as_json = request.GET.get("format") == "json"
-    ids = [e.pk for e in rows]
-    reason = f"export {search.describe()}; {len(ids)} events as {'JSON' if as_json else 'CSV'}"
-    audit_record(
+    return audit_events_download(
         actor=actor,
-        operation=Operation.DISCLOSURE,
-        event_type="audit_log.exported",
-        object_type="audit_event",
-        object_ids=ids if len(ids) <= MAX_LISTED_IDS else [],
-        recipient_agency_id=actor.organisation_id,
-        reason=reason if len(ids) <= MAX_LISTED_IDS else f"{reason} (ids not listed)",
+        events=list(events),
+        as_json=request.GET.get("format") == "json",
+        reason=f"export {search.describe()}",
+        filename_stem="audit-log",
     )
-    if as_json:
-        body = json.dumps([_as_dict(e) for e in rows], indent=1)
-        response = HttpResponse(body, content_type="application/json")
-    else:
-        buffer = io.StringIO()
-        _write_csv(rows, buffer)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    extension = "json" if as_json else "csv"
-    response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.{extension}"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 ANOMALY_READERS = {Role.AUDITOR, Role.SUPERVISOR}

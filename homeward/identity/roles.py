@@ -49,6 +49,8 @@ class Capability(models.TextChoices):
     READ_AUDIT_LOG = "read_audit_log", "Search and export the audit log"
     # Accounts of the administrator's own organisation (homeward.identity.account_admin).
     MANAGE_ACCOUNTS = "manage_accounts", "Create accounts, change roles, deactivate and reset sign-in"
+    # Breach response (P14) reads the audit log around the records involved, so it stays with auditors.
+    RESPOND_TO_BREACHES = "respond_to_breaches", "Record personal data breaches and see who saw what"
 
 
 _POLICE_CASEWORK = {
@@ -143,7 +145,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.VOLUNTARY_WORKER: frozenset(),
     # The commissioner's office funds community safety initiatives and keeps their register.
     Role.COMMISSIONER: frozenset({Capability.MANAGE_INITIATIVES}),
-    Role.AUDITOR: frozenset({Capability.VIEW_SHARING_RULES, Capability.READ_AUDIT_LOG}),
+    Role.AUDITOR: frozenset(
+        {Capability.VIEW_SHARING_RULES, Capability.READ_AUDIT_LOG, Capability.RESPOND_TO_BREACHES}
+    ),
     Role.ADMINISTRATOR: frozenset({Capability.VIEW_SHARING_RULES, Capability.MANAGE_ACCOUNTS}),
 }
 

@@ -216,8 +216,13 @@ def test_the_auditor_has_no_casework_pages(auditor_client, world):
 def test_the_menu_entry_is_for_auditors_only(auditor, world):
     from homeward.audit.navigation import nav_items
 
-    # The log for auditors; the weekly review (P13) for auditors and supervisors; nothing for others.
-    assert nav_items(auditor) == [("Audit log", "audit:search"), ("Audit review", "audit:anomalies")]
+    # The log and breach response (P14) for auditors; the weekly review (P13) for auditors and
+    # supervisors; nothing for others.
+    assert nav_items(auditor) == [
+        ("Audit log", "audit:search"),
+        ("Audit review", "audit:anomalies"),
+        ("Breaches", "audit:breach_list"),
+    ]
     assert nav_items(world.supervisor) == [("Audit review", "audit:anomalies")]
     assert nav_items(world.officer) == []
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from homeward.audit.models import BreachCategory, BreachIncident
 from homeward.conftest import World, make_user
 from homeward.episodes import actions as episode_actions
 from homeward.episodes.models import ClockAlert, Enquiry, Episode, Escalation, RiskAssessment
@@ -55,6 +56,7 @@ class Records:
     referral: EarlyHelpReferral
     initiative: Initiative
     delivered: DeliveredReport
+    breach_incident: BreachIncident  # recorded by Force A's auditor
     analyst: User  # Force A's read-only role
     coordinator: User
 
@@ -153,6 +155,20 @@ def build_records(world: World) -> Records:
     delivered = DeliveredReport.objects.create(
         subscription=subscription, as_of=timezone.localdate(), created_at=now, rows=0, content=b"PK"
     )
+    auditor = make_user("aubrey_auditor", world.force, Role.AUDITOR)
+    breach_incident = BreachIncident.objects.create(
+        organisation=world.force,
+        discovered_at=now,
+        discovered_by="Oak House manager",
+        description="A printed briefing sheet was left on a bus",
+        category=BreachCategory.CONFIDENTIALITY,
+        person_ids=[ruby.pk],
+        suspected_user_ids=[analyst.pk],
+        window_start=now - dt.timedelta(days=1),
+        opened_by=auditor,
+        opened_at=now,
+        updated_at=now,
+    )
     return Records(
         person=ruby,
         episode=episode,
@@ -173,6 +189,7 @@ def build_records(world: World) -> Records:
         referral=referral,
         initiative=initiative,
         delivered=delivered,
+        breach_incident=breach_incident,
         analyst=analyst,
         coordinator=coordinator,
     )

@@ -125,6 +125,12 @@ PAGE_RECORD_ARGS: dict[str, dict[str, str]] = {
     "accounts:deactivate": {"pk": "coordinator"},
     "accounts:reactivate": {"pk": "coordinator"},
     "accounts:mfa_reset": {"pk": "coordinator"},
+    "audit:breach_detail": {"pk": "breach_incident"},
+    "audit:breach_edit": {"pk": "breach_incident"},
+    "audit:breach_report": {"pk": "breach_incident"},
+    "audit:breach_close": {"pk": "breach_incident"},
+    "audit:breach_who_saw_what": {"pk": "breach_incident"},
+    "audit:breach_account": {"pk": "breach_incident"},
 }
 
 # API path arguments, by name, and the record kind each names.
