@@ -28,6 +28,7 @@ from homeward.idempotency.keys import install as install_idempotency_keys
 from homeward.identity.api_tokens import api_token_user
 from homeward.identity.models import User
 from homeward.people.api import router as people_router
+from homeward.security.row_security import act_for
 
 
 class TokenAuth(HttpBearer):
@@ -38,6 +39,8 @@ class TokenAuth(HttpBearer):
         if user is not None:
             # So middleware (no-store caching, request context) treats the request as signed in.
             request.user = user
+            # The middleware ran before the token was read: narrow the database to this user now.
+            act_for(user)
         return user
 
 

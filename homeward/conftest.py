@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -45,6 +47,58 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
         return real_connect(self, address)  # type: ignore[arg-type]
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+# On PostgreSQL the suite runs as the application's own role, not the superuser that created the test
+# database: the row-level security policies bind it (ACC-5) exactly as they bind the web server in
+# production, so every test that passes on PostgreSQL also proves the policies let the work through.
+APPLICATION_ROLE = "homeward_app_test"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    from django.db import connection
+
+    from homeward.security.database_roles import grant_application_role
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            grant_application_role(connection, APPLICATION_ROLE, create=True)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The demo loaders run as the tables' owner, like `migrate`: they fill an empty database in bulk
+    (COPY, which row-level security refuses) and move the id sequences past the ids they assigned,
+    which only the owner may. Their tests run as the owner too."""
+    for item in items:
+        path = str(item.path)
+        if "/demo/tests/" in path or item.path.name.startswith("test_demo"):
+            item.add_marker(pytest.mark.database_owner)
+
+
+@pytest.fixture(autouse=True)
+def _as_the_application_role(request: pytest.FixtureRequest) -> Iterator[None]:
+    uses_database = "_django_db_helper" in request.fixturenames or bool(
+        request.node.get_closest_marker("django_db")
+    )
+    if not uses_database or request.node.get_closest_marker("database_owner"):
+        yield
+        return
+    # After the database fixture, so its transaction (or flush) stays the owner's.
+    request.getfixturevalue("_django_db_helper")
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET ROLE {APPLICATION_ROLE}")
+    try:
+        yield
+    finally:
+        if connection.connection is not None and not connection.needs_rollback:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET ROLE")
 
 
 @pytest.fixture(autouse=True)

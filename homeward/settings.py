@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "homeward.dataprotection",
     "homeward.demo",
     "homeward.idempotency",
+    "homeward.security",
 ]
 
 MIDDLEWARE = [
@@ -124,6 +125,8 @@ MIDDLEWARE = [
     # Session limits and the second factor (docs/authentication.md); after the request context, so its
     # audit events carry the address and request id.
     "homeward.identity.middleware.SignInPolicyMiddleware",
+    # PostgreSQL row-level security: the request acts for its user's organisation (ACC-5).
+    "homeward.security.row_security.RowSecurityMiddleware",
 ]
 
 ROOT_URLCONF = "homeward.urls"

@@ -18,7 +18,8 @@ from homeward.audit.log import audit_chain_check, audit_record
 from homeward.audit.models import AuditArchive, AuditEvent
 from homeward.audit.retention import ArchiveError, archive_before, file_sha256
 
-pytestmark = pytest.mark.django_db
+# The archive runs as the tables' owner (docs/audit.md): the application's role cannot delete events.
+pytestmark = [pytest.mark.django_db, pytest.mark.database_owner]
 
 NOW = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.UTC)
 

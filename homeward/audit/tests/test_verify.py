@@ -37,6 +37,7 @@ def test_an_empty_log_passes():
     assert "intact: 0 events" in _verify()
 
 
+@pytest.mark.database_owner  # tampers as an owner could; the application's role cannot
 def test_a_row_altered_by_raw_sql_is_reported(world):
     events = _events(world.officer)
     with guard_removed(), connection.cursor() as cursor:
@@ -50,6 +51,7 @@ def test_a_row_altered_by_raw_sql_is_reported(world):
     assert f"First broken link: event {events[2].pk}: its contents no longer match" in out.getvalue()
 
 
+@pytest.mark.database_owner  # tampers as an owner could; the application's role cannot
 def test_a_row_deleted_by_raw_sql_is_reported_at_the_next_event(world):
     events = _events(world.officer)
     with guard_removed(), connection.cursor() as cursor:
@@ -62,6 +64,7 @@ def test_a_row_deleted_by_raw_sql_is_reported_at_the_next_event(world):
     assert AuditEvent.objects.count() == 3
 
 
+@pytest.mark.database_owner  # tampers as an owner could; the application's role cannot
 def test_a_broken_chain_exits_non_zero(world):
     """A CommandError ends `homeward audit verify` with its return code: what a nightly job checks."""
     events = _events(world.officer, 2)

@@ -52,7 +52,8 @@ class Command(BaseCommand):
                     "-",
                     "--timeout",
                     "60",
-                ]
+                ],
+                env={**os.environ, "HOMEWARD_WEB_PROCESS": "1"},
             )
         ]
         if not options["no_worker"]:
