@@ -240,7 +240,7 @@ def _forces_related_to(org_id: int) -> set[int]:
     # Read as the whole installation (this is what decides the narrower scope), in one query.
     with acting_for_every_force():
         queries = [
-            model._base_manager.filter(**{lookup: org_id}).values_list(path, flat=True)
+            model._base_manager.filter(**{lookup: org_id}).order_by().values_list(path, flat=True)
             for model, lookup, path in relations_naming_an_organisation()
         ]
         first, *rest = queries
@@ -285,6 +285,8 @@ def acting_for_every_force() -> Any:
 def act_for(user: User | Any) -> None:
     """Narrow the rest of this request to `user` (the API's token check, which finds the user after the
     middleware has run). The middleware restores the process default when the request ends."""
+    if connection.vendor != "postgresql":
+        return
     scope = _request_scope.get()
     if scope is None:
         _set(forces_visible_to(user))
