@@ -219,6 +219,10 @@ def test_records_about_the_log_cannot_be_updated_or_deleted(world, table):
 @each_record_table
 def test_records_about_the_log_cannot_be_truncated_on_postgresql(world, table):
     RECORDS[table].make(world)
+    with connection.cursor() as cursor:
+        # Check the report's deferred foreign key now: PostgreSQL refuses TRUNCATE with one pending, and
+        # the refusal tested here must be the trigger's.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     _refused(RECORDS[table].truncate)
     assert _count(table) == 1
 
