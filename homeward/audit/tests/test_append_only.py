@@ -139,7 +139,7 @@ def test_flush_in_production_leaves_the_log_alone(world, settings):
     settings.PRODUCTION = False  # so the test's own teardown can flush
 
 
-# --- The archive anchors and the weekly anomaly reports (migration 0005) -------------------------------
+# --- The archive anchors and the weekly anomaly reports (migration 0006) -------------------------------
 
 
 def _archive_record() -> AuditArchive:

@@ -103,6 +103,6 @@ def remove(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-    dependencies = [("audit", "0004_anomaly_report")]
+    dependencies = [("audit", "0005_breach_incident")]
 
     operations = [migrations.RunPython(install, remove)]
