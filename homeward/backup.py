@@ -254,6 +254,18 @@ def _run(command: list[str], env: dict[str, str]) -> None:
         raise RestoreError(f"{Path(command[0]).name} failed ({done.returncode}): {done.stderr.strip()}")
 
 
+def pg_reads_every_row(cursor: Any) -> bool:
+    """Whether the connected role escapes row-level security: a superuser, or a role with BYPASSRLS.
+
+    The tenant tables' policies are forced (homeward.security.row_security), so they bind even the
+    tables' owner: any other role would dump, and count, only part of the data — pg_dump refuses, and
+    the drill refuses first, with the reason.
+    """
+    cursor.execute("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")
+    row = cursor.fetchone()
+    return bool(row and row[0])
+
+
 def pg_dump_snapshot(settings_dict: dict[str, Any], dest: Path) -> dict[str, int]:
     """`pg_dump -Fc` the database to `dest` and return its row counts, both from one snapshot.
 
@@ -267,6 +279,11 @@ def pg_dump_snapshot(settings_dict: dict[str, Any], dest: Path) -> dict[str, int
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         conn.read_only = True
         with conn.transaction(), conn.cursor() as cursor:
+            if not pg_reads_every_row(cursor):
+                raise RestoreError(
+                    f"the role {settings_dict.get('USER') or '(default)'} cannot read every row past row-level "
+                    "security: run the drill as a superuser or a role with BYPASSRLS (and CREATEDB)"
+                )
             cursor.execute("SELECT pg_export_snapshot()")
             row = cursor.fetchone()
             assert row is not None

@@ -26,7 +26,10 @@ from homeward.audit.models import AuditArchive, AuditEvent
 from homeward.people.actions import PersonData, person_create
 from homeward.people.models import Person
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The drill is an operator's task, run like `migrate` and the archive by the owner side, not by the web
+# process: on PostgreSQL these tests run as the database owner (the drill's own connections use the
+# configured superuser either way).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.database_owner]
 
 on_sqlite = pytest.mark.skipif("connection.vendor != 'sqlite'", reason="the drill copies the SQLite file")
 on_postgres = pytest.mark.skipif(
@@ -276,6 +279,20 @@ def test_on_postgresql_a_scratch_database_left_by_a_killed_drill_is_replaced(wor
         cursor.execute(f'CREATE DATABASE "{_scratch_name()}"')
     assert "Backup drill passed" in _drill(tmp_path)
     assert not _scratch_exists()
+
+
+@on_postgres
+def test_on_postgresql_only_a_role_that_reads_every_row_may_dump():
+    """Row-level security is forced on the tenant tables: the application's role would dump part of them."""
+    from homeward.conftest import APPLICATION_ROLE
+
+    with connection.cursor() as cursor:
+        assert homeward.backup.pg_reads_every_row(cursor)  # the configured superuser
+        cursor.execute(f"SET ROLE {APPLICATION_ROLE}")
+        try:
+            assert not homeward.backup.pg_reads_every_row(cursor)
+        finally:
+            cursor.execute("RESET ROLE")
 
 
 # --- No database -----------------------------------------------------------------------------------------
