@@ -9,7 +9,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.utils import timezone
 
 from homeward.audit.models import AuditArchive, AuditEvent, Operation
@@ -137,8 +137,11 @@ class ChainCheck:
         return self.bad_id is None
 
 
-def audit_chain_check() -> ChainCheck:
+def audit_chain_check(using: str = DEFAULT_DB_ALIAS) -> ChainCheck:
     """Recompute the chain from its start and stop at the first event that does not fit.
+
+    `using` names the database to read: the backup drill (`homeward.backup`) checks a restored copy
+    through a second alias with exactly this walk.
 
     The start is the genesis hash or, once events have been archived (`homeward.audit.retention`), the
     anchor of the latest archive: the hash of the last event it removed. A row altered in place no longer
@@ -147,9 +150,9 @@ def audit_chain_check() -> ChainCheck:
     application's back is caught too: the archive's own `audit_log.archived` event, in the chain after
     it, must name the same anchor.
     """
-    anchor = AuditArchive.objects.order_by("-archived_through_id").first()
+    anchor = AuditArchive.objects.using(using).order_by("-archived_through_id").first()
     prev = anchor.anchor_hash if anchor else GENESIS_HASH
-    events = AuditEvent.objects.order_by("id")
+    events = AuditEvent.objects.using(using).order_by("id")
     if anchor:
         events = events.filter(id__gt=anchor.archived_through_id)
     total = events.count()

@@ -7,8 +7,10 @@ from django.db import models
 class IdempotencyRecord(models.Model):
     """One API write made with an `Idempotency-Key`, and the response it got, for replays.
 
-    Written in the same transaction as the write itself. `status` is null only while that transaction is
-    open (never visible to another connection once committed).
+    Claimed (inserted with `status` null and committed) before the endpoint runs, so another request
+    with the key sees at once that one is in flight; the response is stored in the same transaction as
+    the write. A row with a null `status` is a request in flight, or one abandoned by a dead process
+    (`homeward.idempotency.keys.claim_lifetime`).
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -200,6 +200,7 @@ def test_two_simultaneous_first_requests_write_once(world: World) -> None:
         t.join(timeout=30)
     assert len(results) == 2
     assert Episode.objects.count() == 1
-    # One wrote; the other replayed its response, or was told the first is still in progress.
+    # One wrote; the other was told the first is still in progress, or (if the first had already
+    # answered by the time it looked) replayed its response.
     results.remove((201, False))
     assert results[0] in {(201, True), (409, False)}
