@@ -343,6 +343,9 @@ LOGGING = {
 HOMEWARD_AUDIT_RETENTION_DAYS = envint("HOMEWARD_AUDIT_RETENTION_DAYS", 2557)
 # An API Idempotency-Key is remembered this long (docs/decisions/0004-idempotency.md).
 HOMEWARD_IDEMPOTENCY_TTL_HOURS = envint("HOMEWARD_IDEMPOTENCY_TTL_HOURS", 24)
+# A request holding a key longer than this is taken to have died; the next may take the key over.
+# Twice gunicorn's 60 s request timeout (`homeward serve`).
+HOMEWARD_IDEMPOTENCY_CLAIM_SECONDS = envint("HOMEWARD_IDEMPOTENCY_CLAIM_SECONDS", 120)
 HOMEWARD_RISK_LEVELS: list[list[str]] = envjson(
     "HOMEWARD_RISK_LEVELS",
     [["very_low", "Very low"], ["low", "Low"], ["medium", "Medium"], ["high", "High"]],

@@ -79,7 +79,7 @@ def claim_lifetime() -> dt.timedelta:
     Longer than any request can run: `homeward serve` gives gunicorn a 60-second timeout, after which the
     worker is killed and its transaction rolled back by the database.
     """
-    return dt.timedelta(seconds=getattr(settings, "HOMEWARD_IDEMPOTENCY_CLAIM_SECONDS", 120))
+    return dt.timedelta(seconds=settings.HOMEWARD_IDEMPOTENCY_CLAIM_SECONDS)
 
 
 def prune_idempotency_keys(*, now: dt.datetime | None = None) -> int:
