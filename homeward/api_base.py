@@ -90,9 +90,11 @@ class ChangeOut(Schema):
 
 class ConflictOut(Schema):
     """409: `edit_conflict` (someone saved first: re-read, check `changes`, resubmit with
-    `current_version`) or `illegal_transition` (the record's state does not allow this now)."""
+    `current_version`), `illegal_transition` (the record's state does not allow this now) or
+    `idempotency_key_in_use` (a request with the same Idempotency-Key has not answered yet: wait for
+    `Retry-After` and send it again, docs/decisions/0004-idempotency.md)."""
 
-    code: Literal["edit_conflict", "illegal_transition"]
+    code: Literal["edit_conflict", "illegal_transition", "idempotency_key_in_use"]
     detail: str
     current_version: int | None = None
     changes: list[ChangeOut] = []

@@ -109,8 +109,8 @@ def _malformed() -> HttpResponse:
 def _in_progress(record: IdempotencyRecord | None) -> HttpResponse:
     """409 in the ConflictOut shape, with Retry-After: the first request with this key has not answered yet.
 
-    The code stays `edit_conflict` (ConflictOut's enum is shared by every write in the spec); the detail
-    says which conflict it is, and when to try again.
+    The code `idempotency_key_in_use` tells a client this from an edit conflict: it should wait and send
+    the same request again, not re-read and merge.
     """
     since = ""
     if record is not None:
@@ -120,7 +120,7 @@ def _in_progress(record: IdempotencyRecord | None) -> HttpResponse:
         f"A request with this {HEADER} is still in progress{since}; nothing was done for this one. "
         f"Send it again after {RETRY_AFTER_SECONDS} s to get the first request's response."
     )
-    response = _json({"code": "edit_conflict", "detail": detail, "changes": []}, 409)
+    response = _json({"code": "idempotency_key_in_use", "detail": detail, "changes": []}, 409)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
@@ -131,7 +131,7 @@ def _claim_lost() -> HttpResponse:
         f"This request took so long that its {HEADER} was handed to a later request with the same key; "
         "its write was undone. Send it again to get that request's response."
     )
-    response = _json({"code": "edit_conflict", "detail": detail, "changes": []}, 409)
+    response = _json({"code": "idempotency_key_in_use", "detail": detail, "changes": []}, 409)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 

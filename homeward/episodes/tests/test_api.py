@@ -729,4 +729,8 @@ def test_openapi_spec_describes_every_route_and_response(world: World) -> None:
     assert report["additionalProperties"] is False
     assert "status" not in report["properties"] and "force_id" not in report["properties"]
     assert schemas["RiskIn"]["properties"]["level"]["enum"] == ["very_low", "low", "medium", "high"]
-    assert schemas["ConflictOut"]["properties"]["code"]["enum"] == ["edit_conflict", "illegal_transition"]
+    assert schemas["ConflictOut"]["properties"]["code"]["enum"] == [
+        "edit_conflict",
+        "illegal_transition",
+        "idempotency_key_in_use",
+    ]

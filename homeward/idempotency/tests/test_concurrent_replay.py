@@ -90,7 +90,7 @@ def _assert_in_progress(response: Any) -> None:
     assert response.status_code == 409, response.content
     assert response["Retry-After"] == "1"
     body = response.json()
-    assert body["code"] == "edit_conflict"
+    assert body["code"] == "idempotency_key_in_use"
     assert "Idempotency-Key is still in progress" in body["detail"]
     assert "nothing was done for this one" in body["detail"]
     assert not response.has_header("Idempotent-Replayed")

@@ -153,7 +153,7 @@ def test_a_key_still_in_progress_is_a_409(world: World) -> None:
     )
     response = post(world.call_handler, "/episodes", body, key="busy")
     assert response.status_code == 409
-    assert response.json()["code"] == "edit_conflict"
+    assert response.json()["code"] == "idempotency_key_in_use"
     assert "still in progress" in response.json()["detail"]
     assert Episode.objects.count() == 0
 
