@@ -31,7 +31,7 @@ def _force_id(actor: User, capability: str = Capability.MANAGE_DATA_PROTECTION) 
     return org.force_id
 
 
-def people_in_force_for(*, actor: User) -> Any:
+def people_in_force_for(*, actor: User) -> QuerySet[Person]:
     return Person.objects.filter(force_id=_force_id(actor))
 
 

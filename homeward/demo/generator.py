@@ -139,7 +139,7 @@ def _sample_hours(rng: random.Random, buckets: Sequence[tuple[float, float, floa
         if u < share:
             if lo < 1:
                 # Within the first eight hours most people turn up early: skew towards the short end.
-                return lo + (hi - lo) * rng.random() ** 1.4
+                return lo + (hi - lo) * float(rng.random() ** 1.4)
             return _loguniform(rng, lo, hi) if hi / lo >= 3 else rng.uniform(lo, hi)
         u -= share
     return _loguniform(rng, buckets[-1][1], buckets[-1][2])

@@ -81,9 +81,9 @@ class ReportForm(forms.Form):
         from homeward.episodes.selectors import districts_for
         from homeward.places.selectors import locations_visible_to
 
-        district_field: forms.ModelChoiceField = self.fields["district"]  # type: ignore[assignment]
+        district_field: forms.ModelChoiceField[District] = self.fields["district"]  # type: ignore[assignment]
         district_field.queryset = districts_for(actor=actor)
-        missing_from_field: forms.ModelChoiceField = self.fields["missing_from"]  # type: ignore[assignment]
+        missing_from_field: forms.ModelChoiceField[Location] = self.fields["missing_from"]  # type: ignore[assignment]
         missing_from_field.queryset = (
             locations_visible_to(actor).exclude(category=LocationCategory.PRIVATE_HOME).order_by("name")
         )
@@ -241,7 +241,7 @@ class EnquiryForm(forms.Form):
 
     def __init__(self, *args: Any, force_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        owner_field: forms.ModelChoiceField = self.fields["owner"]  # type: ignore[assignment]
+        owner_field: forms.ModelChoiceField[User] = self.fields["owner"]  # type: ignore[assignment]
         owner_field.queryset = User.objects.filter(organisation_id=force_id, is_active=True).order_by(
             "last_name", "first_name"
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 from urllib.parse import urlencode
 
 from django import forms
@@ -300,9 +300,19 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
     )
 
 
+@overload
+def require_recent_authentication(view: V, *, when: Callable[[HttpRequest], bool] | None = None) -> V: ...
+
+
+@overload
+def require_recent_authentication(
+    view: None = None, *, when: Callable[[HttpRequest], bool] | None = None
+) -> Callable[[V], V]: ...
+
+
 def require_recent_authentication(
     view: V | None = None, *, when: Callable[[HttpRequest], bool] | None = None
-) -> Any:
+) -> V | Callable[[V], V]:
     """Step-up (P9, AUTH-5): the wrapped view runs only if password and code were proved within
     HOMEWARD_STEP_UP_MINUTES; otherwise the person is sent to confirm them and brought back.
 

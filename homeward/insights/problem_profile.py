@@ -114,7 +114,9 @@ def _premises_row(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def top_locations(period: Period, district: District | None = None, limit: int = TOP_LOCATIONS) -> list[dict]:
+def top_locations(
+    period: Period, district: District | None = None, limit: int = TOP_LOCATIONS
+) -> list[dict[str, Any]]:
     """The `limit` premises (a location on record that is not a private home) with most episodes reported
     in the period, most first (ties by name); then one row "Private homes" for every episode from a
     private home (by the episode's category or its location's), never named; then one row for episodes
@@ -148,7 +150,7 @@ def top_locations(period: Period, district: District | None = None, limit: int =
     return rows
 
 
-def repeat_locations(period: Period, district: District | None = None) -> list[dict]:
+def repeat_locations(period: Period, district: District | None = None) -> list[dict[str, Any]]:
     """Premises (not private homes) where, in the period, episodes came from at least REPEAT_MIN_PEOPLE (3)
     different people, or that had at least REPEAT_MIN_EPISODES (5) episodes; most episodes first."""
     qs = (
@@ -166,7 +168,7 @@ def _band(hour: int) -> str:
     return next(label for label, low, high in HOUR_BANDS if low <= hour <= high)
 
 
-def time_of_day(period: Period, district: District | None = None) -> list[dict]:
+def time_of_day(period: Period, district: District | None = None) -> list[dict[str, Any]]:
     """Episodes by the local (Europe/London) hour and day of the week of the report, in four-hour bands:
     one row per band with a count for each day (Monday first) and a total. Local wall-clock time, so a
     report at 00:30 is in the first band whether that night was GMT or BST."""
@@ -190,7 +192,7 @@ def time_of_day(period: Period, district: District | None = None) -> list[dict]:
 # --- Who ---------------------------------------------------------------------------------------------------
 
 
-def age_and_sex(period: Period, district: District | None = None) -> list[dict]:
+def age_and_sex(period: Period, district: District | None = None) -> list[dict[str, Any]]:
     """Episodes and distinct people by age band at report (as the quarterly MI: 0-9 … 75+, unknown) and sex
     (today's record). Every band and sex is listed, zero included."""
     counts = {
@@ -217,7 +219,7 @@ def age_and_sex(period: Period, district: District | None = None) -> list[dict]:
     return rows
 
 
-def markers(period: Period, district: District | None = None) -> list[dict]:
+def markers(period: Period, district: District | None = None) -> list[dict[str, Any]]:
     """For each marker type, the distinct people with an episode reported in the period who carry it
     (active markers today: markers have no history), most first; and the share of all those people."""
     people = _in_period(period, district).values("person_id")
@@ -261,7 +263,7 @@ def _normalise_text(text: str) -> str:
     return text
 
 
-def push_pull_factors(period: Period, district: District | None = None) -> list[dict]:
+def push_pull_factors(period: Period, district: District | None = None) -> list[dict[str, Any]]:
     """Completed return home interviews (outcome completed) of episodes in the period, counted per term of
     FACTOR_TERMS: interviews whose push factors mention it, whose pull factors mention it, and either.
     Keyword matching on free text (see FACTOR_TERMS), not a coded field; `of_interviews` is every
@@ -299,7 +301,7 @@ def push_pull_factors(period: Period, district: District | None = None) -> list[
 # --- Found, out of area -------------------------------------------------------------------------------------
 
 
-def found_locations(period: Period, district: District | None = None) -> list[dict]:
+def found_locations(period: Period, district: District | None = None) -> list[dict[str, Any]]:
     """Episodes reported in the period with a found record, by the category of where they were found
     (found_location_category), most first. Episodes not (yet) found are not counted."""
     rows = (
@@ -314,7 +316,7 @@ def found_locations(period: Period, district: District | None = None) -> list[di
     return sorted(out, key=lambda r: (-r["episodes"], r["found_at"]))
 
 
-def out_of_area(period: Period, district: District | None = None) -> list[dict]:
+def out_of_area(period: Period, district: District | None = None) -> list[dict[str, Any]]:
     """Episodes reported in the period of people placed out of area (out_of_area at report), by the placing
     authority ("not recorded" when none), with distinct people; most episodes first."""
     rows = (
@@ -373,7 +375,7 @@ def is_small(value: Any) -> bool:
 
 def ethnicity(
     period: Period, district: District | None = None, *, now: dt.datetime | None = None
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Disproportionality by self-defined ethnicity (the person's record today), a row per group with any
     episode, after a first row for all groups:
 
@@ -490,7 +492,7 @@ class Section:
     columns: tuple[str, ...]
     counts: tuple[str, ...]  # the count columns (suppressed for the commissioner)
     derived: dict[str, tuple[str, ...]]
-    compute: Callable[..., list[dict]]
+    compute: Callable[..., list[dict[str, Any]]]
 
 
 SECTIONS = (

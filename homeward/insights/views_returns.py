@@ -54,7 +54,7 @@ RETURN_LABELS = {
 }
 
 
-def last_complete_financial_year(today: Any) -> int:
+def last_complete_financial_year(today: dt.date) -> int:
     """The start year of the latest financial year that has ended by `today`."""
     return today.year - 1 if today.month >= 4 else today.year - 2
 

@@ -613,7 +613,9 @@ def _clashes(rel: Any, keep: Person, duplicate: Person) -> bool:
     model, name = rel.related_model, rel.field.name
     for others, condition in _unique_sets(model, name):
 
-        def values(person: Person, others: list[str] = others, condition: Any = condition) -> set[tuple]:
+        def values(
+            person: Person, others: list[str] = others, condition: Any = condition
+        ) -> set[tuple[Any, ...]]:
             rows = model._default_manager.filter(**{name: person})
             if condition is not None:
                 rows = rows.filter(condition)

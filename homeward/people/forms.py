@@ -165,7 +165,7 @@ class PersonEditForm(PersonCreateForm):
 
 
 class AddressForm(forms.Form):
-    location: forms.ModelChoiceField = forms.ModelChoiceField(
+    location: forms.ModelChoiceField[Location] = forms.ModelChoiceField(
         queryset=Location.objects.none(),
         required=False,
         label="Known place (children's home, foster placement…)",
@@ -181,7 +181,7 @@ class AddressForm(forms.Form):
 
     def __init__(self, *args: Any, locations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        location: forms.ModelChoiceField = self.fields["location"]  # type: ignore[assignment]
+        location: forms.ModelChoiceField[Location] = self.fields["location"]  # type: ignore[assignment]
         location.queryset = locations
 
 

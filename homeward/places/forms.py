@@ -20,9 +20,9 @@ class LocationForm(forms.Form):
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         force_id = actor.organisation.force_id if actor.organisation else None
-        district: forms.ModelChoiceField = self.fields["district"]  # type: ignore[assignment]
+        district: forms.ModelChoiceField[District] = self.fields["district"]  # type: ignore[assignment]
         district.queryset = District.objects.filter(force_id=force_id)
-        provider: forms.ModelChoiceField = self.fields["provider"]  # type: ignore[assignment]
+        provider: forms.ModelChoiceField[Organisation] = self.fields["provider"]  # type: ignore[assignment]
         provider.queryset = Organisation.objects.filter(
             force_id=force_id,
             kind__in=[

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 
@@ -10,6 +10,19 @@ from homeward.episodes.forms import datetime_field
 from homeward.identity.models import District, Organisation, User
 from homeward.prevention.actions import TEXT_LIMIT
 from homeward.prevention.models import ActionStatus, ReferralStatus
+
+# django-stubs types these fields as generic in their model, but Django's classes are not
+# subscriptable at run time: the parameterised bases exist for the type checker only.
+if TYPE_CHECKING:
+    _OrganisationsMultipleChoiceField = forms.ModelMultipleChoiceField[Organisation]
+    _OrganisationChoiceField = forms.ModelChoiceField[Organisation]
+    _UserChoiceField = forms.ModelChoiceField[User]
+    _DistrictChoiceField = forms.ModelChoiceField[District]
+else:
+    _OrganisationsMultipleChoiceField = forms.ModelMultipleChoiceField
+    _OrganisationChoiceField = forms.ModelChoiceField
+    _UserChoiceField = forms.ModelChoiceField
+    _DistrictChoiceField = forms.ModelChoiceField
 
 
 def date_field(label: str, *, required: bool = True, help_text: str = "", what: str = "") -> forms.DateField:
@@ -89,7 +102,7 @@ class PlanCloseForm(VersionedForm):
     )
 
 
-class OrganisationsField(forms.ModelMultipleChoiceField):
+class OrganisationsField(_OrganisationsMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} ({obj.get_kind_display()})"
 
@@ -131,7 +144,7 @@ class MeetingRecordForm(VersionedForm):
     outcome = text("Outcome", required=True, message="Record the outcome of the meeting")
 
 
-class OwnerField(forms.ModelChoiceField):
+class OwnerField(_UserChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.display_name} — {obj.organisation} ({obj.get_role_display()})"
 
@@ -173,7 +186,7 @@ class ActionOutcomeForm(VersionedForm):
     outcome = text("Outcome", required=True, rows=5, message="Record what was done, or why it was cancelled")
 
 
-class RecipientField(forms.ModelChoiceField):
+class RecipientField(_OrganisationChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name)
 
@@ -215,7 +228,7 @@ class ReferralStatusForm(forms.Form):
         status_field.choices = [(s, ReferralStatus(s).label) for s in statuses]
 
 
-class DistrictField(forms.ModelChoiceField):
+class DistrictField(_DistrictChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name)
 

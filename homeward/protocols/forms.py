@@ -67,7 +67,7 @@ class PhotoForm(forms.Form):
 
 
 class TransferForm(VersionForm):
-    new_holder: forms.ModelChoiceField = forms.ModelChoiceField(
+    new_holder: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
         required=False,
         label="New holder",
@@ -84,7 +84,7 @@ class TransferForm(VersionForm):
 
     def __init__(self, *args: Any, holders: QuerySet[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field: forms.ModelChoiceField = self.fields["new_holder"]  # type: ignore[assignment]
+        field: forms.ModelChoiceField[Organisation] = self.fields["new_holder"]  # type: ignore[assignment]
         field.queryset = holders
 
 
@@ -96,7 +96,7 @@ class MissingReportForm(forms.Form):
     """Part 2. What a submission needs (actions.SUBMIT_REQUIRED) is required here too, with the same
     messages, so labels do not say "optional"; a draft may be partial, so saving one relaxes them."""
 
-    missing_from: forms.ModelChoiceField = forms.ModelChoiceField(
+    missing_from: forms.ModelChoiceField[Location] = forms.ModelChoiceField(
         queryset=Location.objects.none(),
         required=False,
         label="Missing from",
@@ -139,7 +139,7 @@ class MissingReportForm(forms.Form):
 
     def __init__(self, *args: Any, locations: QuerySet[Location], draft: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field: forms.ModelChoiceField = self.fields["missing_from"]  # type: ignore[assignment]
+        field: forms.ModelChoiceField[Location] = self.fields["missing_from"]  # type: ignore[assignment]
         field.queryset = locations
         for name, message in SUBMIT_REQUIRED.items():
             self.fields[name].required = not draft

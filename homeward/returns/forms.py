@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 
@@ -29,7 +29,15 @@ class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-class WorkerChoiceField(forms.ModelChoiceField):
+# django-stubs types these fields as generic in their model, but Django's classes are not
+# subscriptable at run time: the parameterised bases exist for the type checker only.
+if TYPE_CHECKING:
+    _UserChoiceField = forms.ModelChoiceField[User]
+else:
+    _UserChoiceField = forms.ModelChoiceField
+
+
+class WorkerChoiceField(_UserChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.display_name)
 
@@ -44,7 +52,7 @@ class AssignForm(VersionedForm):
 
     def __init__(self, *args: Any, workers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        worker_field: forms.ModelChoiceField = self.fields["worker"]  # type: ignore[assignment]
+        worker_field: forms.ModelChoiceField[User] = self.fields["worker"]  # type: ignore[assignment]
         worker_field.queryset = workers
 
 

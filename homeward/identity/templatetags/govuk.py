@@ -16,7 +16,7 @@ register = template.Library()
 
 @register.filter
 def widget_type(field: BoundField) -> str:
-    return field.field.widget.__class__.__name__.lower()
+    return str(field.field.widget.__class__.__name__).lower()
 
 
 @register.filter
