@@ -247,7 +247,10 @@ class EpisodeOut(EpisodeSummaryOut):
 
     @staticmethod
     def resolve_risk_assessments(obj: Episode) -> Any:
-        return obj.risk_assessments.select_related("assessed_by", "signed_off_by").order_by("-sequence")
+        # Through the selector (ACC-1): for a partner it reads nothing, rather than rows then dropped.
+        from homeward.episodes.selectors import risk_assessments_of
+
+        return risk_assessments_of(episode=obj).order_by("-sequence")
 
 
 class EpisodeListItemOut(Schema):

@@ -191,3 +191,16 @@ class PersonOut(PersonSummaryOut, WithholdsFields):
     @staticmethod
     def resolve_withheld_fields(obj: Person) -> list[str]:
         return withheld_from(obj, "person", set(PersonOut.model_fields))
+
+    # Related rows through the selectors (ACC-1), which read nothing the reader's level withholds.
+    @staticmethod
+    def resolve_aliases(obj: Person) -> Any:
+        from homeward.people.selectors import aliases_of
+
+        return aliases_of(person=obj)
+
+    @staticmethod
+    def resolve_markers(obj: Person) -> Any:
+        from homeward.people.selectors import markers_of
+
+        return markers_of(person=obj)

@@ -159,6 +159,11 @@ def aliases_of(*, person: Person) -> QuerySet[PersonAlias]:
     return _part_of(person, "aliases", PersonAlias.objects.filter(person=person))
 
 
+def markers_of(*, person: Person) -> QuerySet[PersonMarker]:
+    """Every safeguarding marker, in force or not (the API lists both, with `active`)."""
+    return _part_of(person, "markers", PersonMarker.objects.filter(person=person).order_by("pk"))
+
+
 def latest_photo_of(*, person: Person) -> PersonPhoto | None:
     return _part_of(person, "photo", PersonPhoto.objects.filter(person=person)).first()
 
