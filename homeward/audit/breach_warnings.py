@@ -89,11 +89,12 @@ def _record_warning(
     """Record that the warning is sent, with its audit event. False if another sweep recorded it first."""
     field = _WARNED_FIELD[kind]
     with transaction.atomic():
-        # Re-checks that the incident still awaits its report: a responder may have reported it, or
-        # closed it, since it was read.
+        # Re-checks that the incident still awaits its report with the deadline read: a responder may
+        # have reported it, closed it or corrected the time of discovery since.
         recorded = (
             BreachIncident.objects.filter(
                 pk=incident.pk,
+                discovered_at=incident.discovered_at,
                 status=BreachStatus.OPEN,
                 reported_at__isnull=True,
                 **{f"{field}__isnull": True},
@@ -128,7 +129,7 @@ def _email(incident: BreachIncident, kind: WarningKind, now: dt.datetime) -> tup
         )
     body = (
         f"{opening}, unless it is decided that it need not be reported.\n\n"
-        f"Time left: {incident.deadline_text(now)}.\n"
+        f"At {timezone.localtime(now):%H:%M on %d %B}: {incident.deadline_text(now)}.\n"
         f"The incident: {reverse('audit:breach_detail', args=[incident.pk])} in Homeward.\n\n"
         "This email deliberately contains no personal details. Do not reply to it.\n"
     )

@@ -78,7 +78,7 @@ def test_one_warning_at_24_hours_left_and_one_once_overdue_across_many_sweeps(au
     near = mail.outbox[0]
     assert near.to == ["audrey@example.org"]
     assert f"breach incident {incident.pk} must be reported to the ICO within 24 hours" in near.subject
-    assert "Time left: 1 day left." in near.body
+    assert "At 09:00 on 11 November: 1 day left." in near.body
     assert "by 09:00 on Thursday 12 November 2026" in near.body
     incident.refresh_from_db()
     assert incident.deadline_near_warned_at == NEAR and incident.overdue_warned_at is None
@@ -94,7 +94,7 @@ def test_one_warning_at_24_hours_left_and_one_once_overdue_across_many_sweeps(au
     assert len(mail.outbox) == 2
     overdue = mail.outbox[1]
     assert f"breach incident {incident.pk} is overdue" in overdue.subject
-    assert "Time left: Overdue by 1 minute." in overdue.body and "s.67(4)" in overdue.body
+    assert "At 09:01 on 12 November: Overdue by 1 minute." in overdue.body and "s.67(4)" in overdue.body
 
     for when in (DEADLINE + dt.timedelta(minutes=2), DEADLINE + dt.timedelta(days=3)):
         time_machine.move_to(when, tick=False)
