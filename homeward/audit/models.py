@@ -148,9 +148,26 @@ class BreachIncident(models.Model):
         "identity.User", on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     updated_at = models.DateTimeField()
+    # When the sweep emailed the responders that the deadline is near / has passed
+    # (homeward.audit.breach_warnings). Not part of what a responder edits, so not versioned: setting
+    # them must never make a responder's save conflict.
+    deadline_near_warned_at = models.DateTimeField(null=True, blank=True)
+    overdue_warned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-discovered_at", "-id"]
+        indexes = [
+            # The sweep looks every minute for incidents still to be warned about; this index holds
+            # only those (few) rows, so when there is nothing to do the look costs next to nothing.
+            models.Index(
+                fields=["discovered_at"],
+                name="breach_awaiting_warning",
+                condition=models.Q(
+                    status=BreachStatus.OPEN, reported_at__isnull=True, overdue_warned_at__isnull=True
+                )
+                & ~models.Q(ico_decision=IcoDecision.NOT_REPORT),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"breach incident {self.pk}"

@@ -42,6 +42,11 @@ def clocks_sweep() -> int:
     from homeward.audit.anomalies import deliver_anomaly_reports
 
     deliver_anomaly_reports(now=timezone.now())
+    # Breach incidents nearing or past their 72 hours to the ICO: their responders are emailed (P14;
+    # once per incident and warning).
+    from homeward.audit.breach_warnings import send_breach_deadline_warnings
+
+    send_breach_deadline_warnings(now=timezone.now())
     # Accounts unused for 90 days are disabled (security baseline P11).
     from homeward.identity.accounts import accounts_disable_inactive
 
