@@ -8,9 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
-from typing import TypeVar
 
-from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -38,7 +37,7 @@ from homeward.episodes.patterns import Pattern, patterns_for
 from homeward.episodes.sharing import episode_visibility
 from homeward.identity.models import District, User
 from homeward.identity.roles import Capability, Role
-from homeward.identity.sharing_rules import shown_fields_for
+from homeward.identity.sharing_rules import part_shown, shown_fields_for
 from homeward.people.models import Person
 
 
@@ -452,33 +451,26 @@ def chronology_entries_for(*, actor: User, person: Person) -> list[ChronologyEnt
 # An episode without `shown_fields` did not come from a selector and gets no part.
 
 
-M = TypeVar("M", bound=Model)
-
-
-def _part_of(episode: Episode, key: str, rows: QuerySet[M]) -> QuerySet[M]:
-    return rows if key in getattr(episode, "shown_fields", frozenset()) else rows.none()
-
-
 def risk_assessments_of(*, episode: Episode) -> QuerySet[RiskAssessment]:
     rows = RiskAssessment.objects.filter(episode=episode).select_related("assessed_by", "signed_off_by")
-    return _part_of(episode, "risk_assessments", rows)
+    return part_shown(episode, "risk_assessments", rows)
 
 
 def enquiries_of(*, episode: Episode) -> QuerySet[Enquiry]:
-    return _part_of(episode, "enquiries", Enquiry.objects.filter(episode=episode).select_related("owner"))
+    return part_shown(episode, "enquiries", Enquiry.objects.filter(episode=episode).select_related("owner"))
 
 
 def updates_of(*, episode: Episode) -> QuerySet[EpisodeUpdate]:
     rows = EpisodeUpdate.objects.filter(episode=episode).select_related("author")
-    return _part_of(episode, "updates", rows)
+    return part_shown(episode, "updates", rows)
 
 
 def sightings_of(*, episode: Episode) -> QuerySet[Sighting]:
-    return _part_of(episode, "sightings", Sighting.objects.filter(episode=episode))
+    return part_shown(episode, "sightings", Sighting.objects.filter(episode=episode))
 
 
 def events_of(*, episode: Episode) -> QuerySet[EpisodeEvent]:
-    return _part_of(episode, "events", EpisodeEvent.objects.filter(episode=episode).select_related("actor"))
+    return part_shown(episode, "events", EpisodeEvent.objects.filter(episode=episode).select_related("actor"))
 
 
 def escalations_of(*, episode: Episode) -> list[Escalation]:

@@ -8,6 +8,7 @@ a precise query); which organisations get which bases is data, changed without a
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar
 
 from django.db import models
 
@@ -416,3 +417,12 @@ def shown_fields_for(
     if level == FieldLevel.FULL and force_id is not None and org_id != force_id:
         level = FieldLevel.PARTNER
     return fields_allowed(level, record_type)
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def part_shown(record: object, key: str, rows: models.QuerySet[M]) -> models.QuerySet[M]:
+    """`rows`, a part of `record`, if the record's `shown_fields` include `key`; otherwise nothing is
+    read at all. A record without `shown_fields` did not come from a selector and gets no part."""
+    return rows if key in getattr(record, "shown_fields", frozenset()) else rows.none()

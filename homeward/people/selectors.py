@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TypeVar
 
 from django.conf import settings
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -15,7 +14,7 @@ from homeward.audit.log import audit_consultation
 from homeward.episodes.models import OPEN_STATUSES, Episode, RiskAssessment
 from homeward.episodes.sharing import episode_visibility, person_visibility
 from homeward.identity.models import User
-from homeward.identity.sharing_rules import shown_fields_for
+from homeward.identity.sharing_rules import part_shown, shown_fields_for
 from homeward.people.models import (
     Person,
     PersonAddress,
@@ -148,41 +147,35 @@ def person_merge_side_for(*, actor: User, person: Person) -> MergeSide:
 # empty queryset or list), so a template that forgot its `in person.shown_fields` test still shows
 # nothing. A person without `shown_fields` did not come from a selector and gets no part.
 
-M = TypeVar("M", bound=Model)
-
-
-def _part_of(person: Person, key: str, rows: QuerySet[M]) -> QuerySet[M]:
-    return rows if key in getattr(person, "shown_fields", frozenset()) else rows.none()
-
 
 def aliases_of(*, person: Person) -> QuerySet[PersonAlias]:
-    return _part_of(person, "aliases", PersonAlias.objects.filter(person=person))
+    return part_shown(person, "aliases", PersonAlias.objects.filter(person=person))
 
 
 def markers_of(*, person: Person) -> QuerySet[PersonMarker]:
     """Every safeguarding marker, in force or not (the API lists both, with `active`)."""
-    return _part_of(person, "markers", PersonMarker.objects.filter(person=person).order_by("pk"))
+    return part_shown(person, "markers", PersonMarker.objects.filter(person=person).order_by("pk"))
 
 
 def latest_photo_of(*, person: Person) -> PersonPhoto | None:
-    return _part_of(person, "photo", PersonPhoto.objects.filter(person=person)).first()
+    return part_shown(person, "photo", PersonPhoto.objects.filter(person=person)).first()
 
 
 def addresses_of(*, person: Person) -> QuerySet[PersonAddress]:
     rows = PersonAddress.objects.filter(person=person).select_related("location", "placing_authority")
-    return _part_of(person, "addresses", rows)
+    return part_shown(person, "addresses", rows)
 
 
 def associates_of(*, person: Person) -> QuerySet[PersonAssociate]:
-    return _part_of(person, "associates", PersonAssociate.objects.filter(person=person))
+    return part_shown(person, "associates", PersonAssociate.objects.filter(person=person))
 
 
 def places_of(*, person: Person) -> QuerySet[PersonPlace]:
-    return _part_of(person, "places", PersonPlace.objects.filter(person=person))
+    return part_shown(person, "places", PersonPlace.objects.filter(person=person))
 
 
 def contacts_of(*, person: Person) -> QuerySet[PersonContact]:
-    return _part_of(person, "contacts", PersonContact.objects.filter(person=person))
+    return part_shown(person, "contacts", PersonContact.objects.filter(person=person))
 
 
 def active_markers_of(*, actor: User, person: Person) -> QuerySet[PersonMarker]:
